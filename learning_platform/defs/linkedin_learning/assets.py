@@ -1,0 +1,268 @@
+"""LinkedIn Learning streams: each report aggregation staged per Pacific day, then loaded into
+its warehouse table. One factory builds all three streams; they differ only in parameters."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import dagster as dg
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from learning_platform.defs.linkedin_learning.partitions import (
+    LINKEDIN_API_POOL,
+    backfill_policy,
+    daily_partitions,
+)
+from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
+from learning_platform.defs.linkedin_learning.vocabulary_rules import (
+    RULES,
+    VOCABULARY_COLUMNS,
+    check_vocabulary,
+)
+from learning_platform.defs.staging import StagingStore
+from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
+from learning_platform.lib import linkedin_records, postgres, tables
+from learning_platform.lib.http import RequestStats
+from learning_platform.lib.linkedin_records import (
+    CONTENT_SCHEMA,
+    LEARNER_SCHEMA,
+    Aggregation,
+)
+from learning_platform.lib.windows import DayWindow, from_epoch_ms, window_for_key
+
+SOURCE = "linkedin_learning"
+ACTIVITY, LEARNERS, CONTENTS = "activity", "learners", "contents"
+
+TABLES = {
+    linkedin_records.ACCOUNT_ACTIVITY.stream: tables.linkedin_account_activity,
+    linkedin_records.LEARNER_ACTIVITY.stream: tables.linkedin_learner_activity,
+    linkedin_records.LEARNER_CONTENT_ACTIVITY.stream: tables.linkedin_learner_content_activity,
+}
+
+
+class UnvalidatedPartitionError(Exception):
+    """A staged partition holds values its blocking checks would refuse; it is not loaded."""
+
+
+@dataclass
+class StagedWindow:
+    """What staging one day produced, for the run's metadata."""
+
+    window: DayWindow
+    rows: int = 0
+    pages: int = 0
+    learners: int = 0
+    contents: int = 0
+    latest_data_at: int | None = None
+    rows_per_engagement_type: Counter = field(default_factory=Counter)
+
+    @property
+    def final(self) -> bool:
+        """LinkedIn's aggregates can still change until its data has passed the end of the day."""
+        return self.latest_data_at is not None and self.latest_data_at >= self.window.end_ms
+
+
+def stage_window(
+    client: LinkedInLearningClient,
+    staging: StagingStore,
+    aggregation: Aggregation,
+    window: DayWindow,
+    stats: RequestStats,
+) -> StagedWindow:
+    """Fetch one day of one aggregation, page by page, into its staged Parquet files."""
+    staged = StagedWindow(window)
+    area = staging.area
+    pages = client.api().activity_report_pages(window, aggregation.primary, aggregation.secondary, stats=stats)
+    with area.writer(SOURCE, aggregation.stream, window.key, ACTIVITY, aggregation.activity_schema) as activity:
+        with _optional_writer(area, aggregation.has_learner, aggregation, window, LEARNERS, LEARNER_SCHEMA) as learners:
+            with _optional_writer(area, aggregation.has_content, aggregation, window, CONTENTS, CONTENT_SCHEMA) as contents:
+                for page in pages:
+                    staged.pages += 1
+                    batch = linkedin_records.activity_batch(page.elements, window, aggregation)
+                    activity.write(batch)
+                    _count_engagement_types(batch, staged.rows_per_engagement_type)
+                    if learners is not None:
+                        learners.write(linkedin_records.learner_batch(page.elements, window.day))
+                    if contents is not None:
+                        contents.write(linkedin_records.content_batch(page.elements, window.day))
+                    for element in page.elements:
+                        latest = element.get("latestDataAt")
+                        if isinstance(latest, int) and (staged.latest_data_at is None or latest > staged.latest_data_at):
+                            staged.latest_data_at = latest
+                staged.rows = activity.rows
+                staged.learners = learners.rows if learners is not None else 0
+                staged.contents = contents.rows if contents is not None else 0
+    return staged
+
+
+class _NoWriter:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _optional_writer(area, wanted: bool, aggregation: Aggregation, window: DayWindow, part: str, schema: pa.Schema):
+    if not wanted:
+        return _NoWriter()
+    return area.writer(SOURCE, aggregation.stream, window.key, part, schema)
+
+
+def _count_engagement_types(batch: pa.RecordBatch, counter: Counter) -> None:
+    if batch.num_rows:
+        for entry in pc.value_counts(batch.column("engagement_type")).to_pylist():
+            counter[str(entry["values"])] += entry["counts"]
+
+
+def _row_count(rows: int, partitions: int) -> dict:
+    """A ranged run's metadata is recorded on each of its partitions, so a per-partition row count
+    is only claimed when the run had one partition; `windows` / `days` break a range down."""
+    if partitions == 1:
+        return {"dagster/row_count": rows}
+    return {"rows_in_run": rows, "partitions_in_run": partitions}
+
+
+def _iso(epoch_ms: int | None) -> str | None:
+    return None if epoch_ms is None else from_epoch_ms(epoch_ms).isoformat()
+
+
+def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]:
+    """The staged asset and the table asset of one LinkedIn report aggregation."""
+    table = TABLES[aggregation.stream]
+    staged_key = dg.AssetKey([SOURCE, f"{aggregation.stream}_staged"])
+
+    @dg.asset(
+        key=staged_key,
+        group_name=SOURCE,
+        partitions_def=daily_partitions,
+        backfill_policy=backfill_policy,
+        pool=LINKEDIN_API_POOL,
+        kinds={"api", "parquet"},
+        description=(
+            f"LinkedIn Learning {aggregation.label} report, fetched one Pacific day per API call and staged "
+            "as Parquet (one file per day). Blocking checks validate its vocabularies and keys before load."
+        ),
+    )
+    def staged_asset(
+        context: dg.AssetExecutionContext,
+        linkedin_learning: LinkedInLearningClient,
+        staging: StagingStore,
+    ) -> dg.MaterializeResult:
+        stats = RequestStats()
+        windows = [window_for_key(key) for key in context.partition_keys]
+        staged = []
+        for window in windows:
+            result = stage_window(linkedin_learning, staging, aggregation, window, stats)
+            context.log.info(
+                f"{aggregation.label} {window}: {result.rows} rows from {result.pages} pages"
+                + ("" if result.final else " (not final yet: latestDataAt is before the day's end)")
+            )
+            staged.append(result)
+        per_type = sum((s.rows_per_engagement_type for s in staged), Counter())
+        latest = max((s.latest_data_at for s in staged if s.latest_data_at is not None), default=None)
+        return dg.MaterializeResult(
+            metadata={
+                **_row_count(sum(s.rows for s in staged), len(staged)),
+                "pages": sum(s.pages for s in staged),
+                "api_calls": stats.api_calls,
+                "retries": stats.retries,
+                "token_requests": stats.token_requests,
+                "latest_data_at": _iso(latest),
+                "rows_per_engagement_type": dict(sorted(per_type.items())),
+                "windows": {
+                    s.window.key: {
+                        "rows": s.rows,
+                        "pages": s.pages,
+                        "learners": s.learners,
+                        "contents": s.contents,
+                        "latest_data_at": _iso(s.latest_data_at),
+                        "final": s.final,
+                    }
+                    for s in staged
+                },
+                "not_final_windows": [s.window.key for s in staged if not s.final],
+                "staged_at": dg.MetadataValue.path(
+                    staging.area.path(SOURCE, aggregation.stream, "<day>", ACTIVITY)
+                ),
+            }
+        )
+
+    @dg.asset(
+        key=[SOURCE, aggregation.stream],
+        deps=[staged_asset],
+        group_name=SOURCE,
+        partitions_def=daily_partitions,
+        backfill_policy=backfill_policy,
+        kinds={"postgres"},
+        metadata=table_metadata(table),
+        description=(
+            f"{table.fullname}: the {aggregation.label} report, one row per metric per Pacific day. "
+            "Each run replaces its days in one transaction"
+            + (", and upserts learner and content details." if aggregation.has_learner else ".")
+        ),
+    )
+    def table_asset(
+        context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, staging: StagingStore
+    ) -> dg.MaterializeResult:
+        area = staging.area
+        keys = list(context.partition_keys)
+        # A blocking check stops this asset only when both run together; a run that selects the
+        # table alone must not load what the checks would refuse.
+        for key in keys:
+            staged_table = area.read(SOURCE, aggregation.stream, key, ACTIVITY, columns=[*aggregation.key_columns, "engagement_value"])
+            for rule in RULES:
+                finding = check_vocabulary(staged_table, aggregation, rule)
+                if not finding.passed:
+                    raise UnvalidatedPartitionError(
+                        f"{table.fullname} partition {key} not loaded: {finding.summary} "
+                        f"(check {rule.check_name} on {'/'.join(staged_key.path)})"
+                    )
+        activity_batches = itertools.chain.from_iterable(
+            area.batches(SOURCE, aggregation.stream, key, ACTIVITY) for key in keys
+        )
+        days = [window_for_key(key).day for key in keys]
+        columns = aggregation.activity_schema.names
+        learners_written = contents_written = 0
+        with warehouse.transaction() as cursor:
+            load = postgres.replace_partitions(cursor, table, "window_start", days, activity_batches, columns)
+            if aggregation.has_learner:
+                learners_written = postgres.upsert_batches(
+                    cursor,
+                    tables.linkedin_learners,
+                    itertools.chain.from_iterable(area.batches(SOURCE, aggregation.stream, key, LEARNERS) for key in keys),
+                    LEARNER_SCHEMA.names,
+                    newer_column="last_seen_on",
+                )
+            if aggregation.has_content:
+                contents_written = postgres.upsert_batches(
+                    cursor,
+                    tables.linkedin_contents,
+                    itertools.chain.from_iterable(area.batches(SOURCE, aggregation.stream, key, CONTENTS) for key in keys),
+                    CONTENT_SCHEMA.names,
+                    newer_column="last_seen_on",
+                )
+        context.log.info(
+            f"{table.fullname}: replaced {len(days)} day(s), {load.deleted} rows deleted, {load.written} written"
+        )
+        metadata = {
+            **_row_count(load.written, len(days)),
+            "rows_deleted": load.deleted,
+            "days": [day.isoformat() for day in days],
+        }
+        if aggregation.has_learner:
+            metadata["learners_upserted"] = learners_written
+        if aggregation.has_content:
+            metadata["contents_upserted"] = contents_written
+        return dg.MaterializeResult(metadata=metadata)
+
+    return [staged_asset, table_asset]
+
+
+linkedin_assets = [
+    asset for aggregation in linkedin_records.AGGREGATIONS for asset in build_linkedin_stream(aggregation)
+]

@@ -1,0 +1,46 @@
+"""Which staged LinkedIn columns hold a controlled vocabulary, checked before anything is loaded."""
+
+from dataclasses import dataclass
+
+from learning_platform.lib import vocabulary
+from learning_platform.lib.linkedin_records import Aggregation
+from learning_platform.lib.validation import Finding, known_values
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class VocabularyRule:
+    check_name: str
+    column: str
+    allowed: frozenset[str]
+    label: str
+
+
+RULES = (
+    VocabularyRule("engagement_type_known", "engagement_type", vocabulary.LINKEDIN_ENGAGEMENT_TYPES, "engagementType"),
+    VocabularyRule(
+        "engagement_qualifier_known",
+        "engagement_qualifier",
+        vocabulary.LINKEDIN_ENGAGEMENT_QUALIFIERS,
+        "engagementMetricQualifier",
+    ),
+    VocabularyRule(
+        "asset_type_known",
+        "asset_type",
+        vocabulary.LINKEDIN_ASSET_TYPES | {vocabulary.NO_ASSET_TYPE},
+        "assetType",
+    ),
+)
+VOCABULARY_COLUMNS = [rule.column for rule in RULES]
+
+
+def check_vocabulary(table: pa.Table, aggregation: Aggregation, rule: VocabularyRule) -> Finding:
+    # Samples show the row's keys and value: LinkedIn activity rows carry no e-mail or name.
+    return known_values(
+        table,
+        rule.column,
+        rule.allowed,
+        sample_columns=[*aggregation.key_columns, "engagement_value"],
+        label=rule.label,
+    )

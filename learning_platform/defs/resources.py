@@ -1,0 +1,36 @@
+"""Resources, bound to the environment contract of DESIGN.md §4.
+
+Secrets are bound with `dg.EnvVar`, so the UI shows the variable's name, never its value.
+"""
+
+import dagster as dg
+
+from learning_platform import settings
+from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
+from learning_platform.defs.staging import StagingStore
+from learning_platform.defs.warehouse import PostgresWarehouse
+
+
+def _warehouse() -> PostgresWarehouse:
+    if settings.env(settings.DATABASE_URL):
+        return PostgresWarehouse(database_url=dg.EnvVar(settings.DATABASE_URL))
+    return PostgresWarehouse()
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "warehouse": _warehouse(),
+            "staging": StagingStore(),
+            "linkedin_learning": LinkedInLearningClient(
+                client_id=dg.EnvVar(settings.LINKEDIN_CLIENT_ID),
+                client_secret=dg.EnvVar(settings.LINKEDIN_CLIENT_SECRET),
+                api_url=settings.env(settings.LINKEDIN_API_URL) or settings.DEFAULT_LINKEDIN_API_URL,
+                token_url=settings.env(settings.LINKEDIN_TOKEN_URL) or settings.DEFAULT_LINKEDIN_TOKEN_URL,
+            ),
+        },
+        # Steps run in the run's own process: a LinkedIn day is a few seconds of work, and a new
+        # process per step would cost more than the step itself.
+        executor=dg.in_process_executor,
+    )

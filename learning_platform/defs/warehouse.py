@@ -1,0 +1,113 @@
+"""The PostgresWarehouse resource: LEARNING_PLATFORM_DATABASE_URL, or the embedded PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import psycopg
+import sqlalchemy as sa
+from pydantic import PrivateAttr
+
+from learning_platform import settings
+from learning_platform.lib import migrations
+from learning_platform.lib.embedded_postgres import embedded_database_url
+
+
+class PostgresWarehouse(dg.ConfigurableResource):
+    """The PostgreSQL warehouse. With no database URL, a real PostgreSQL server embedded in the
+    Python environment, kept under LEARNING_PLATFORM_HOME. Migrations are applied before first use."""
+
+    database_url: str | None = None
+    home: str | None = None
+    lock_timeout_seconds: int = 60
+    statement_timeout_seconds: int = 3600
+
+    _url: str | None = PrivateAttr(default=None)
+    _engine: sa.Engine | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.ensure_ready()
+
+    def ensure_ready(self) -> None:
+        """Resolve the server, and bring its schema to the newest migration."""
+        if self._engine is not None:
+            return
+        if self.database_url:
+            url = self.database_url
+            if not url.startswith("postgresql"):
+                raise ValueError(
+                    f"{settings.DATABASE_URL} must be a PostgreSQL SQLAlchemy URL "
+                    "(postgresql+psycopg://user:password@host:5432/database)"
+                )
+        else:
+            url = embedded_database_url(settings.home() if self.home is None else _path(self.home))
+        self._url = url
+        self._engine = sa.create_engine(_with_driver(url), pool_pre_ping=True)
+        if migrations.current_revision(self._engine) != migrations.head_revision(url):
+            migrations.upgrade(self._engine)
+
+    @property
+    def engine(self) -> sa.Engine:
+        self.ensure_ready()
+        assert self._engine is not None
+        return self._engine
+
+    @property
+    def url(self) -> str:
+        self.ensure_ready()
+        assert self._url is not None
+        return self._url
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Cursor]:
+        """A cursor in one transaction: committed if the block completes, rolled back otherwise."""
+        options = (
+            f"-c lock_timeout={self.lock_timeout_seconds * 1000} "
+            f"-c statement_timeout={self.statement_timeout_seconds * 1000}"
+        )
+        with psycopg.connect(_psycopg_conninfo(self.url), options=options) as connection:
+            with connection.transaction(), connection.cursor() as cursor:
+                yield cursor
+
+    def scalar(self, statement: str, **params) -> object:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.text(statement), params).scalar()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def _path(value: str):
+    from pathlib import Path
+
+    return Path(value).expanduser().resolve()
+
+
+def _with_driver(url: str) -> sa.URL:
+    parsed = sa.make_url(url)
+    return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
+
+
+def _psycopg_conninfo(url: str) -> str:
+    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def table_metadata(table: sa.Table) -> dict:
+    """What the UI shows for an asset backed by a warehouse table: its name and its columns."""
+    return {
+        "dagster/table_name": table.fullname,
+        "dagster/column_schema": dg.TableSchema(
+            columns=[
+                dg.TableColumn(
+                    name=column.name,
+                    type=str(column.type).lower(),
+                    description=column.comment,
+                    constraints=dg.TableColumnConstraints(nullable=column.nullable),
+                )
+                for column in table.columns
+            ]
+        ),
+    }

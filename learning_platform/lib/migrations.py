@@ -1,0 +1,67 @@
+"""Applying the warehouse migrations (Alembic), from code and from the `learning-platform db` command."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+# Any constant will do: it names the lock all migrating processes take, so that two runs starting
+# at once on a fresh database do not both try to create the same tables.
+_MIGRATION_LOCK_ID = 7_135_021_901
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("learning_platform") / "migrations"))
+    # ConfigParser would read '%' in a password as interpolation.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the warehouse to `revision`, holding an advisory lock while doing it."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: sa.Engine, revision: str) -> None:
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def pending_changes(engine: sa.Engine) -> list:
+    """What the models describe that the database does not have (empty when in sync)."""
+    from alembic.autogenerate import compare_metadata
+
+    from learning_platform.lib.tables import SCHEMAS, metadata
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_schemas": True,
+                "include_name": lambda name, type_, parents: type_ != "schema" or name in SCHEMAS,
+                "compare_type": True,
+            },
+        )
+        return compare_metadata(context, metadata)

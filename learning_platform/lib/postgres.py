@@ -1,0 +1,131 @@
+"""Writing to PostgreSQL: replace a partition, or upsert by natural key, through COPY, in the
+caller's transaction.
+
+Identifiers come only from the SQLAlchemy table definitions in `tables.py`, quoted with
+`psycopg.sql.Identifier`; values are always bound or streamed through COPY.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import sqlalchemy as sa
+from psycopg import sql
+
+# Arrow writes a null as an unquoted empty field and an empty string as "", which is exactly how
+# PostgreSQL's CSV COPY tells NULL from ''.
+_CSV_OPTIONS = pacsv.WriteOptions(include_header=False, batch_size=8192)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    deleted: int
+    written: int
+
+
+def qualified(table: sa.Table) -> sql.Composable:
+    if table.schema:
+        return sql.Identifier(table.schema, table.name)
+    return sql.Identifier(table.name)
+
+
+def _column_list(columns: Sequence[str]) -> sql.Composable:
+    return sql.SQL(", ").join(sql.Identifier(column) for column in columns)
+
+
+def copy_batches(
+    cursor: psycopg.Cursor, target: sql.Composable, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
+) -> int:
+    """Stream Arrow batches into `target` with COPY; returns the number of rows written."""
+    written = 0
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT CSV)").format(target, _column_list(columns))
+    with cursor.copy(statement) as copy:
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            buffer = io.BytesIO()
+            pacsv.write_csv(batch.select(list(columns)), buffer, _CSV_OPTIONS)
+            copy.write(buffer.getbuffer())
+            written += batch.num_rows
+    return written
+
+
+def lock_table_for_load(cursor: psycopg.Cursor, table: sa.Table) -> None:
+    """Serialise loads into one table for the rest of the transaction.
+
+    Two runs of the same partition at once then write one after the other, and the second one's
+    delete-then-copy sees the first one's rows, instead of failing on the primary key.
+    """
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (table.fullname,))
+
+
+def replace_partitions(
+    cursor: psycopg.Cursor,
+    table: sa.Table,
+    partition_column: str,
+    partition_values: Sequence[object],
+    batches: Iterable[pa.RecordBatch],
+    columns: Sequence[str],
+) -> LoadResult:
+    """Delete the partitions' rows, then COPY their new rows, inside the caller's transaction.
+
+    Running it twice leaves the table exactly as running it once; a failure before commit leaves
+    the previous content.
+    """
+    lock_table_for_load(cursor, table)
+    cursor.execute(
+        sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(qualified(table), sql.Identifier(partition_column)),
+        (list(partition_values),),
+    )
+    deleted = cursor.rowcount
+    written = copy_batches(cursor, qualified(table), columns, batches)
+    return LoadResult(deleted=deleted, written=written)
+
+
+def upsert_batches(
+    cursor: psycopg.Cursor,
+    table: sa.Table,
+    batches: Iterable[pa.RecordBatch],
+    columns: Sequence[str],
+    *,
+    newer_column: str,
+) -> int:
+    """Insert or update rows by primary key; a row only replaces one that is not newer than it.
+
+    Rows go to a temporary copy of the table first, so duplicates within the input collapse to the
+    newest per key instead of failing the statement.
+    """
+    keys = [column.name for column in table.primary_key.columns]
+    staging = sql.Identifier(f"upsert_{table.name}")
+    lock_table_for_load(cursor, table)
+    cursor.execute(
+        sql.SQL("CREATE TEMPORARY TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
+            staging, qualified(table)
+        )
+    )
+    copy_batches(cursor, staging, columns, batches)
+    updates = [column for column in columns if column not in keys]
+    statement = sql.SQL(
+        "INSERT INTO {target} ({columns}) "
+        "SELECT DISTINCT ON ({keys}) {columns} FROM {staging} ORDER BY {keys}, {newer} DESC "
+        "ON CONFLICT ({keys}) DO UPDATE SET {assignments}, loaded_at = now() "
+        "WHERE {target}.{newer} <= EXCLUDED.{newer}"
+    ).format(
+        target=qualified(table),
+        columns=_column_list(columns),
+        keys=_column_list(keys),
+        staging=staging,
+        newer=sql.Identifier(newer_column),
+        assignments=sql.SQL(", ").join(
+            sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(column)) for column in updates
+        ),
+    )
+    cursor.execute(statement)
+    written = cursor.rowcount
+    cursor.execute(sql.SQL("DROP TABLE {}").format(staging))
+    return written

@@ -1,0 +1,114 @@
+"""The staging area: one Parquet file per staged partition, on a path or an fsspec URL.
+
+Files are written under a temporary name and moved into place once complete, so a reader never
+sees half a partition, and a failed write leaves the previous file where it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+# Rows are buffered to this many before a Parquet row group is written: big enough for good
+# compression and fast scans, small enough to keep a day of millions of rows out of memory.
+ROW_GROUP_ROWS = 128_000
+
+
+class StagedFileMissing(FileNotFoundError):
+    """A partition was asked for before it was staged."""
+
+
+class ParquetSink:
+    """Accepts Arrow batches of one schema and writes them as row groups of ROW_GROUP_ROWS."""
+
+    def __init__(self, writer: pq.ParquetWriter, schema: pa.Schema):
+        self._writer = writer
+        self._schema = schema
+        self._pending: list[pa.RecordBatch] = []
+        self._pending_rows = 0
+        self.rows = 0
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows == 0:
+            return
+        self._pending.append(batch)
+        self._pending_rows += batch.num_rows
+        self.rows += batch.num_rows
+        if self._pending_rows >= ROW_GROUP_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(pa.Table.from_batches(self._pending, schema=self._schema))
+            self._pending = []
+            self._pending_rows = 0
+
+
+class StagingArea:
+    """Staged partitions under `url`: `<url>/<source>/<stream>/<partition>/<part>.parquet`."""
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+        self.fs, self.root = fsspec.core.url_to_fs(self.url)
+
+    def path(self, source: str, stream: str, partition_key: str, part: str) -> str:
+        return f"{self.root}/{source}/{stream}/{partition_key}/{part}.parquet"
+
+    def exists(self, source: str, stream: str, partition_key: str, part: str) -> bool:
+        return self.fs.exists(self.path(source, stream, partition_key, part))
+
+    @contextmanager
+    def writer(
+        self, source: str, stream: str, partition_key: str, part: str, schema: pa.Schema
+    ) -> Iterator[ParquetSink]:
+        """Write one staged file; it replaces the previous one only if the block completes."""
+        final = self.path(source, stream, partition_key, part)
+        temporary = f"{final}.{uuid.uuid4().hex}.tmp"
+        self.fs.makedirs(final.rsplit("/", 1)[0], exist_ok=True)
+        try:
+            with self.fs.open(temporary, "wb") as handle:
+                with pq.ParquetWriter(handle, schema, compression="zstd") as writer:
+                    sink = ParquetSink(writer, schema)
+                    yield sink
+                    sink.flush()
+            self.fs.mv(temporary, final)
+        finally:
+            if self.fs.exists(temporary):
+                self.fs.rm(temporary)
+
+    def _file(self, source: str, stream: str, partition_key: str, part: str) -> pq.ParquetFile:
+        path = self.path(source, stream, partition_key, part)
+        try:
+            return pq.ParquetFile(self.fs.open(path, "rb"))
+        except FileNotFoundError:
+            raise StagedFileMissing(
+                f"{source}/{stream} partition {partition_key} has no staged {part!r} file at {path}: "
+                "materialize the staged asset for this partition first"
+            ) from None
+
+    def read(
+        self, source: str, stream: str, partition_key: str, part: str, columns: list[str] | None = None
+    ) -> pa.Table:
+        with self._file(source, stream, partition_key, part) as parquet:
+            return parquet.read(columns=columns)
+
+    def batches(
+        self,
+        source: str,
+        stream: str,
+        partition_key: str,
+        part: str,
+        columns: list[str] | None = None,
+        batch_size: int = 65_536,
+    ) -> Iterator[pa.RecordBatch]:
+        with self._file(source, stream, partition_key, part) as parquet:
+            yield from parquet.iter_batches(batch_size=batch_size, columns=columns)
+
+    def row_count(self, source: str, stream: str, partition_key: str, part: str) -> int:
+        with self._file(source, stream, partition_key, part) as parquet:
+            return parquet.metadata.num_rows

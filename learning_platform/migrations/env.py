@@ -1,0 +1,45 @@
+"""Alembic environment: migrates the warehouse described by `learning_platform.lib.tables`."""
+
+from alembic import context
+import sqlalchemy as sa
+
+from learning_platform.lib.tables import SCHEMAS, metadata
+
+config = context.config
+
+
+def include_name(name, type_, parent_names):
+    # Only the platform's own schemas are compared; other tenants of the database are left alone.
+    if type_ == "schema":
+        return name in SCHEMAS
+    return True
+
+
+def run_migrations_online() -> None:
+    connectable = config.attributes.get("connection")
+    if connectable is None:
+        connectable = sa.create_engine(config.get_main_option("sqlalchemy.url"), poolclass=sa.pool.NullPool)
+        with connectable.connect() as connection:
+            _run(connection)
+    else:
+        _run(connectable)
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        include_schemas=True,
+        include_name=include_name,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()

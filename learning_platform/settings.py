@@ -1,0 +1,36 @@
+"""The environment contract (DESIGN.md §4): every setting that differs between a laptop, CI and
+production, read from one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+HOME = "LEARNING_PLATFORM_HOME"
+DATABASE_URL = "LEARNING_PLATFORM_DATABASE_URL"
+STAGING_URL = "LEARNING_PLATFORM_STAGING_URL"
+LINKEDIN_CLIENT_ID = "LINKEDIN_LEARNING_CLIENT_ID"
+LINKEDIN_CLIENT_SECRET = "LINKEDIN_LEARNING_CLIENT_SECRET"
+LINKEDIN_API_URL = "LINKEDIN_LEARNING_API_URL"
+LINKEDIN_TOKEN_URL = "LINKEDIN_LEARNING_TOKEN_URL"
+LINKEDIN_START_DATE = "LINKEDIN_LEARNING_START_DATE"
+
+DEFAULT_LINKEDIN_API_URL = "https://api.linkedin.com"
+DEFAULT_LINKEDIN_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
+# The first Pacific day the LinkedIn partitions offer; operators backfill from here.
+DEFAULT_LINKEDIN_START_DATE = "2025-01-01"
+
+
+def env(name: str) -> str | None:
+    """The variable's value, with an empty string treated as unset."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def home() -> Path:
+    """Local state: the embedded database, staging, the demo's drop folder and Dagster instance."""
+    return Path(env(HOME) or ".learning_platform").expanduser().resolve()
+
+
+def staging_url() -> str:
+    return env(STAGING_URL) or str(home() / "staging")

@@ -1,0 +1,30 @@
+"""The warehouse schema is built by migrations only, and they agree with the table definitions."""
+
+import sqlalchemy as sa
+
+from learning_platform.defs.warehouse import PostgresWarehouse
+from learning_platform.lib import migrations
+
+
+def test_the_first_use_of_the_warehouse_migrates_an_empty_database_to_head(empty_database_url):
+    warehouse = PostgresWarehouse(database_url=empty_database_url)
+    warehouse.ensure_ready()
+    assert migrations.current_revision(warehouse.engine) == migrations.head_revision(empty_database_url)
+    assert warehouse.scalar("SELECT count(*) FROM linkedin_learning.learner_content_activity") == 0
+
+
+def test_migrated_database_matches_the_table_definitions(empty_database_url):
+    """The equivalent of `alembic check`: no difference between models and database."""
+    engine = sa.create_engine(empty_database_url)
+    migrations.upgrade(engine)
+    assert migrations.pending_changes(engine) == []
+
+
+def test_upgrade_downgrade_upgrade_round_trips(empty_database_url):
+    engine = sa.create_engine(empty_database_url)
+    migrations.upgrade(engine)
+    migrations.downgrade(engine, "base")
+    assert migrations.current_revision(engine) is None
+    assert not sa.inspect(engine).has_schema("linkedin_learning")
+    migrations.upgrade(engine)
+    assert migrations.pending_changes(engine) == []
