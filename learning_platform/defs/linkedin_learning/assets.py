@@ -1,7 +1,6 @@
 """LinkedIn Learning streams: each report aggregation staged per Pacific day, then loaded into
 its warehouse table. One factory builds all three streams; they differ only in parameters."""
 
-from __future__ import annotations
 
 import itertools
 from collections import Counter
@@ -62,8 +61,12 @@ class StagedWindow:
 
     @property
     def final(self) -> bool:
-        """LinkedIn's aggregates can still change until its data has passed the end of the day."""
-        return self.latest_data_at is not None and self.latest_data_at >= self.window.end_ms
+        """LinkedIn's aggregates can still change until its data reaches the end of the day.
+
+        LinkedIn stamps a complete day's data 23:59 Pacific (the doc sample's latestDataAt), so
+        the day's last minute counts as its end.
+        """
+        return self.latest_data_at is not None and self.latest_data_at >= self.window.end_ms - 60_000
 
 
 def stage_window(

@@ -4,7 +4,6 @@ A failure stops the table load in the same run, keeps the staged rows, and names
 value with its count and a few sample rows.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 import pyarrow as pa

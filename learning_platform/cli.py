@@ -1,0 +1,180 @@
+"""The `learning-platform` command: the demo, the sandbox upstreams, the UI, and warehouse chores."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from learning_platform import settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _prepare_home() -> Path:
+    """LEARNING_PLATFORM_HOME and a Dagster instance inside it, exported for this process and its children."""
+    home = settings.home()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ[settings.HOME] = str(home)
+    dagster_home = Path(os.environ.get("DAGSTER_HOME") or home / "dagster")
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_yaml = dagster_home / "dagster.yaml"
+    project_yaml = PROJECT_ROOT / "dagster.yaml"
+    if not instance_yaml.exists() and project_yaml.exists():
+        shutil.copyfile(project_yaml, instance_yaml)
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    return home
+
+
+def _start_sandbox(args: argparse.Namespace):
+    from learning_platform.sandbox import Organisation, SandboxServer
+
+    server = SandboxServer(Organisation(seed=args.seed, learners=args.learners), port=args.sandbox_port)
+    server.start()
+    os.environ.update(server.environment())
+    return server
+
+
+def _last_days(count: int) -> list[date]:
+    """The last `count` complete Pacific days, oldest first."""
+    from learning_platform.lib.windows import PACIFIC
+
+    yesterday = datetime.now(PACIFIC).date() - timedelta(days=1)
+    return [yesterday - timedelta(days=offset) for offset in reversed(range(count))]
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Sandbox upstreams + embedded PostgreSQL + every asset over the last days, then a summary."""
+    home = _prepare_home()
+    print(f"Home: {home}")
+    server = _start_sandbox(args)
+    print(f"Sandbox upstreams on {server.url}")
+    try:
+        from learning_platform import demo_run
+
+        days = _last_days(args.days)
+        outcome = demo_run.materialize_days(days)
+        print(demo_run.summary(outcome))
+    finally:
+        server.stop()
+    print("\nOpen the Dagster UI on these runs with: ./run ui")
+    return 0 if outcome.success else 1
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    """Serve the simulated upstreams until interrupted, and print the environment that points at them."""
+    server = _start_sandbox(args)
+    print(f"Sandbox upstreams on {server.url} (Ctrl-C to stop). Point the platform at them with:\n")
+    for name, value in server.environment().items():
+        print(f"export {name}='{value}'")
+    sys.stdout.flush()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def ui(args: argparse.Namespace) -> int:
+    """The Dagster UI (dagster dev) with the sandbox upstreams and the demo's instance."""
+    _prepare_home()
+    server = _start_sandbox(args)
+    print(f"Sandbox upstreams on {server.url}; Dagster UI on http://{args.host}:{args.port}")
+    dagster = shutil.which("dagster") or str(Path(sys.executable).with_name("dagster"))
+    try:
+        return subprocess.call(
+            [dagster, "dev", "-m", "learning_platform.definitions", "-h", args.host, "-p", str(args.port)],
+            env=os.environ.copy(),
+        )
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()
+
+
+def db(args: argparse.Namespace) -> int:
+    """Warehouse chores for operators: migrations, and stopping the embedded server."""
+    from learning_platform.lib import migrations
+    from learning_platform.lib.embedded_postgres import stop_embedded
+
+    if args.action == "stop":
+        stopped = stop_embedded(settings.home())
+        print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+        return 0
+
+    import sqlalchemy as sa
+
+    from learning_platform.defs.warehouse import PostgresWarehouse
+
+    url = settings.env(settings.DATABASE_URL)
+    warehouse = PostgresWarehouse(database_url=url)
+    if args.action == "upgrade":
+        warehouse.ensure_ready()  # applies every pending migration
+        print(f"warehouse at revision {migrations.current_revision(warehouse.engine)}")
+    elif args.action == "current":
+        # Look without migrating.
+        target = url or _embedded_url()
+        engine = sa.create_engine(target)
+        print(f"current: {migrations.current_revision(engine)}  head: {migrations.head_revision(target)}")
+    elif args.action == "check":
+        changes = migrations.pending_changes(warehouse.engine)
+        print("warehouse matches the table definitions" if not changes else f"differences: {changes}")
+        return 0 if not changes else 1
+    elif args.action == "downgrade":
+        migrations.downgrade(warehouse.engine, args.revision)
+        print(f"warehouse at revision {migrations.current_revision(warehouse.engine)}")
+    return 0
+
+
+def _embedded_url() -> str:
+    from learning_platform.lib.embedded_postgres import embedded_database_url
+
+    return embedded_database_url(settings.home())
+
+
+def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic organisation")
+    parser.add_argument("--learners", type=int, default=60, help="learners in the synthetic organisation")
+    parser.add_argument("--sandbox-port", type=int, default=0, help="port of the sandbox (default: any free one)")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="learning-platform", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    demo_parser = commands.add_parser("demo", help=demo.__doc__)
+    demo_parser.add_argument("--days", type=int, default=7, help="how many recent Pacific days to load")
+    _add_sandbox_options(demo_parser)
+    demo_parser.set_defaults(handler=demo)
+
+    sandbox_parser = commands.add_parser("sandbox", help=sandbox.__doc__)
+    _add_sandbox_options(sandbox_parser)
+    sandbox_parser.set_defaults(handler=sandbox)
+
+    ui_parser = commands.add_parser("ui", help=ui.__doc__)
+    ui_parser.add_argument("--host", default="127.0.0.1")
+    ui_parser.add_argument("--port", type=int, default=3000)
+    _add_sandbox_options(ui_parser)
+    ui_parser.set_defaults(handler=ui)
+
+    db_parser = commands.add_parser("db", help=db.__doc__)
+    db_parser.add_argument("action", choices=["upgrade", "current", "check", "downgrade", "stop"])
+    db_parser.add_argument("revision", nargs="?", default="-1", help="with downgrade: the target revision")
+    db_parser.set_defaults(handler=db)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The LinkedIn Learning resource: credentials and limits from the environment, one API client
+per run."""
+
+from __future__ import annotations
+
+import threading
+
+import dagster as dg
+from pydantic import PrivateAttr
+
+from learning_platform import settings
+from learning_platform.lib.http import RetryPolicy
+from learning_platform.lib.linkedin_api import LinkedInLearningApi
+
+
+class LinkedInLearningClient(dg.ConfigurableResource):
+    """LinkedIn Learning Reporting API with a cached OAuth2 client-credentials token."""
+
+    client_id: str
+    client_secret: str
+    api_url: str = settings.DEFAULT_LINKEDIN_API_URL
+    token_url: str = settings.DEFAULT_LINKEDIN_TOKEN_URL
+    page_size: int = 1000
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 60.0
+    max_attempts: int = 6
+    max_retry_seconds: float = 300.0
+
+    _api: LinkedInLearningApi | None = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.api()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._api is not None:
+            self._api.close()
+
+    def api(self) -> LinkedInLearningApi:
+        """The client of this resource instance, built once: every window of a run shares its
+        token and its keep-alive connections."""
+        with self._lock:
+            if self._api is None:
+                self._require_credentials()
+                self._api = LinkedInLearningApi(
+                    client_id=self.client_id,
+                    client_secret=self.client_secret,
+                    api_url=self.api_url,
+                    token_url=self.token_url,
+                    page_size=self.page_size,
+                    timeout=(self.connect_timeout_seconds, self.read_timeout_seconds),
+                    retry=RetryPolicy(
+                        max_attempts=self.max_attempts, max_total_seconds=self.max_retry_seconds
+                    ),
+                )
+            return self._api
+
+    def _require_credentials(self) -> None:
+        missing = [
+            variable
+            for variable, value in (
+                (settings.LINKEDIN_CLIENT_ID, self.client_id),
+                (settings.LINKEDIN_CLIENT_SECRET, self.client_secret),
+            )
+            if not (value or "").strip()
+        ]
+        if missing:
+            raise ValueError(
+                f"LinkedIn Learning credentials missing: set {' and '.join(missing)} "
+                "(a LinkedIn Learning REST API key with the Reports permission)"
+            )
