@@ -4,8 +4,11 @@ and a fresh, migrated database per test."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +20,7 @@ TEMPLATE = "learning_platform_template"
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory) -> Iterator[sa.URL]:
+def postgres_server_url() -> Iterator[sa.URL]:
     """An administrative URL of a real PostgreSQL server for the whole session."""
     external = os.environ.get("LEARNING_PLATFORM_TEST_DATABASE_URL")
     if external:
@@ -25,11 +28,15 @@ def postgres_server_url(tmp_path_factory) -> Iterator[sa.URL]:
         return
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    # Not under pytest's tmp_path: pytest keeps that folder private (0700), and as root pgserver
+    # runs the server as its own system user, which must be able to reach its data folder.
+    folder = Path(tempfile.mkdtemp(prefix="learning-platform-test-pg-"))
+    server = pgserver.get_server(folder / "data", cleanup_mode="delete")
     try:
         yield sa.make_url(server.get_uri()).set(drivername="postgresql+psycopg")
     finally:
         server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _admin(url: sa.URL) -> sa.Engine:
@@ -82,3 +89,73 @@ def warehouse(database_url: str) -> Iterator[PostgresWarehouse]:
     resource.ensure_ready()
     yield resource
     resource.engine.dispose()
+
+
+# -- the sandbox and the platform's Dagster definitions ---------------------------------------
+
+import dagster as dg  # noqa: E402
+
+from learning_platform.defs.linkedin_learning.assets import linkedin_assets  # noqa: E402
+from learning_platform.defs.linkedin_learning.checks import linkedin_checks  # noqa: E402
+from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient  # noqa: E402
+from learning_platform.defs.staging import StagingStore  # noqa: E402
+from learning_platform.sandbox import Organisation, SandboxServer  # noqa: E402
+
+
+@pytest.fixture
+def organisation() -> Organisation:
+    """A small company: a dozen learners, ten content items, a few dozen engagements a day."""
+    return Organisation(seed=11, learners=12, contents=10)
+
+
+@pytest.fixture
+def sandbox(organisation: Organisation) -> Iterator[SandboxServer]:
+    with SandboxServer(organisation) as server:
+        yield server
+
+
+class Platform:
+    """The LinkedIn assets and checks wired to the sandbox, a test database and a staging folder."""
+
+    def __init__(self, warehouse: PostgresWarehouse, sandbox: SandboxServer, staging_url: str):
+        self.warehouse = warehouse
+        self.sandbox = sandbox
+        self.instance = dg.DagsterInstance.ephemeral()
+        environment = sandbox.environment()
+        self.resources = {
+            "warehouse": warehouse,
+            "staging": StagingStore(url=staging_url),
+            "linkedin_learning": LinkedInLearningClient(
+                client_id=environment["LINKEDIN_LEARNING_CLIENT_ID"],
+                client_secret=environment["LINKEDIN_LEARNING_CLIENT_SECRET"],
+                api_url=environment["LINKEDIN_LEARNING_API_URL"],
+                token_url=environment["LINKEDIN_LEARNING_TOKEN_URL"],
+                read_timeout_seconds=5.0,
+            ),
+        }
+
+    def materialize(self, first: str, last: str | None = None, selection: str | None = None):
+        """One run over the partitions first..last (a range run, as a backfill launches)."""
+        last = last or first
+        tags = {}
+        if first != last:
+            tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+        return dg.materialize(
+            [*linkedin_assets, *linkedin_checks],
+            selection=selection,
+            partition_key=first if first == last else None,
+            tags=tags,
+            resources=self.resources,
+            instance=self.instance,
+            raise_on_error=False,
+        )
+
+    def query(self, statement: str, *params) -> list[tuple]:
+        with self.warehouse.transaction() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall()
+
+
+@pytest.fixture
+def platform(warehouse: PostgresWarehouse, sandbox: SandboxServer, tmp_path) -> Platform:
+    return Platform(warehouse, sandbox, str(tmp_path / "staging"))

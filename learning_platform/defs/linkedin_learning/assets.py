@@ -166,15 +166,14 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
                 + ("" if result.final else " (not final yet: latestDataAt is before the day's end)")
             )
             staged.append(result)
+        for shortfall in stats.shortfalls:
+            context.log.warning(f"{aggregation.label} paging anomaly: {shortfall}")
         per_type = sum((s.rows_per_engagement_type for s in staged), Counter())
         latest = max((s.latest_data_at for s in staged if s.latest_data_at is not None), default=None)
         return dg.MaterializeResult(
             metadata={
                 **_row_count(sum(s.rows for s in staged), len(staged)),
-                "pages": sum(s.pages for s in staged),
-                "api_calls": stats.api_calls,
-                "retries": stats.retries,
-                "token_requests": stats.token_requests,
+                **stats.as_metadata(),
                 "latest_data_at": _iso(latest),
                 "rows_per_engagement_type": dict(sorted(per_type.items())),
                 "windows": {

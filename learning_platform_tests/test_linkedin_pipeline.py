@@ -1,0 +1,201 @@
+"""The LinkedIn streams end to end: sandbox over HTTP -> staged Parquet -> blocking checks -> PostgreSQL."""
+
+import logging
+from datetime import date
+
+import dagster as dg
+import pytest
+
+from learning_platform.defs.linkedin_learning import vocabulary_rules
+from learning_platform.defs.linkedin_learning.assets import TABLES, linkedin_assets
+from learning_platform.lib.linkedin_records import AGGREGATIONS, LEARNER_CONTENT_ACTIVITY
+from learning_platform.lib.windows import MAX_DAYS_PER_RUN, batches_of_days, window_for_key, windows_between
+
+DAY = "2026-10-06"
+
+
+def warehouse_totals(platform, aggregation, day):
+    table = TABLES[aggregation.stream]
+    rows = platform.query(
+        f"SELECT engagement_type, engagement_qualifier, asset_type, sum(engagement_value)::bigint, count(*) "
+        f"FROM {table.fullname} WHERE window_start = %s GROUP BY 1, 2, 3",
+        date.fromisoformat(day),
+    )
+    totals = {(kind, qualifier, asset_type or None): total for kind, qualifier, asset_type, total, _ in rows}
+    return totals, sum(row[4] for row in rows)
+
+
+def table_checksum(platform, aggregation):
+    """An ordered checksum of the business columns: equal only if the rows are exactly equal."""
+    table = TABLES[aggregation.stream]
+    keys = ", ".join(aggregation.key_columns)
+    columns = ", ".join([*aggregation.key_columns, "engagement_value", "first_engaged_at", "last_engaged_at", "latest_data_at"])
+    return platform.query(
+        f"SELECT count(*), md5(coalesce(string_agg(row({columns})::text, '|' ORDER BY {keys}), '')) FROM {table.fullname}"
+    )[0]
+
+
+def check_evaluations(result):
+    return {evaluation.check_name + "@" + evaluation.asset_key.path[-1]: evaluation for evaluation in result.get_asset_check_evaluations()}
+
+
+def test_warehouse_totals_for_a_window_equal_the_sandbox(platform, sandbox):
+    result = platform.materialize(DAY)
+
+    assert result.success
+    reports = sandbox.linkedin.reports
+    for aggregation in AGGREGATIONS:
+        totals, rows = warehouse_totals(platform, aggregation, DAY)
+        day = date.fromisoformat(DAY)
+        assert totals == reports.expected_totals(day, aggregation.primary, aggregation.secondary)
+        assert rows == reports.expected_row_count(day, aggregation.primary, aggregation.secondary)
+    learners = {row.entity_urn for row in reports.activity_rows(date.fromisoformat(DAY), "INDIVIDUAL")}
+    assert platform.query("SELECT count(*) FROM linkedin_learning.learners")[0][0] == len(learners)
+    assert platform.query("SELECT count(*) FROM linkedin_learning.contents")[0][0] > 0
+
+
+def test_loading_a_window_twice_changes_nothing(platform):
+    assert platform.materialize(DAY).success
+    first = [table_checksum(platform, aggregation) for aggregation in AGGREGATIONS]
+
+    assert platform.materialize(DAY).success
+
+    assert [table_checksum(platform, aggregation) for aggregation in AGGREGATIONS] == first
+    assert first[0][0] > 0
+
+
+def test_a_twenty_day_backfill_runs_in_batches_of_at_most_14_days_with_one_day_per_api_call(platform, sandbox):
+    """Dagster splits a backfill by each asset's policy; every call the runs make spans one Pacific day."""
+    for asset in linkedin_assets:
+        assert asset.backfill_policy == dg.BackfillPolicy.multi_run(max_partitions_per_run=MAX_DAYS_PER_RUN)
+    windows = windows_between(date(2026, 9, 1), date(2026, 9, 20))
+    batches = batches_of_days(windows)
+    assert [len(batch) for batch in batches] == [14, 6]
+
+    for batch in batches:
+        assert platform.materialize(batch[0].key, batch[-1].key).success
+
+    calls = sandbox.linkedin.report_requests
+    assert {(call.params["timeOffset.unit"], call.params["timeOffset.duration"]) for call in calls} == {("DAY", "1")}
+    assert {int(call.params["startedAt"]) for call in calls} == {window.start_ms for window in windows}
+    for aggregation in AGGREGATIONS:
+        days = platform.query(f"SELECT count(DISTINCT window_start) FROM {TABLES[aggregation.stream].fullname}")
+        assert days == [(20,)]
+
+
+def test_a_token_revoked_mid_run_is_renewed_once_and_the_data_is_complete(platform, sandbox):
+    sandbox.linkedin.faults.revoke_tokens_after(2)
+
+    result = platform.materialize(DAY)
+
+    assert result.success
+    assert sandbox.linkedin.token_requests == 2
+    totals, _ = warehouse_totals(platform, LEARNER_CONTENT_ACTIVITY, DAY)
+    assert totals == sandbox.linkedin.reports.expected_totals(date.fromisoformat(DAY), "INDIVIDUAL", "CONTENT")
+
+
+def test_429_with_and_without_retry_after_and_5xx_are_retried_to_a_complete_result(platform, sandbox):
+    faults = sandbox.linkedin.faults
+    faults.fail(429, retry_after=1, aggregation="INDIVIDUAL+CONTENT")
+    faults.fail(429, aggregation="INDIVIDUAL+CONTENT")
+    faults.fail(503, aggregation="INDIVIDUAL+CONTENT")
+    faults.fail(502, aggregation="INDIVIDUAL+CONTENT")
+
+    result = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
+
+    assert result.success
+    staged = result.asset_materializations_for_node("linkedin_learning__learner_content_activity_staged")[0]
+    assert staged.metadata["retries"].value == 4
+    totals, _ = warehouse_totals(platform, LEARNER_CONTENT_ACTIVITY, DAY)
+    assert totals == sandbox.linkedin.reports.expected_totals(date.fromisoformat(DAY), "INDIVIDUAL", "CONTENT")
+
+
+@pytest.mark.parametrize("status", [400, 403])
+def test_400_and_403_fail_at_once_naming_the_window(platform, sandbox, status):
+    sandbox.linkedin.faults.fail(status, times=5, aggregation="ACCOUNT")
+
+    result = platform.materialize(DAY, selection="linkedin_learning/account_activity_staged*")
+
+    assert not result.success
+    assert len(sandbox.linkedin.report_requests) == 1
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    message = failure.step_failure_data.error.to_string()
+    assert "2026-10-06" in message and f"HTTP {status}" in message
+    assert platform.query("SELECT count(*) FROM linkedin_learning.account_activity") == [(0,)]
+
+
+def test_an_unknown_engagement_type_fails_the_blocking_check_and_keeps_the_previous_rows(platform, sandbox):
+    assert platform.materialize(DAY).success
+    before = table_checksum(platform, LEARNER_CONTENT_ACTIVITY)
+    sandbox.linkedin.faults.unknown_enum(date.fromisoformat(DAY), field="engagementType", value="BOOKMARKS")
+
+    result = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
+
+    assert not result.success
+    evaluation = check_evaluations(result)["engagement_type_known@learner_content_activity_staged"]
+    assert not evaluation.passed
+    unknown = evaluation.metadata["unknown_values"].value
+    assert unknown[0]["value"] == "BOOKMARKS" and unknown[0]["count"] > 0
+    assert unknown[0]["samples"][0]["engagement_type"] == "BOOKMARKS"
+    assert "BOOKMARKS" in evaluation.description
+    assert table_checksum(platform, LEARNER_CONTENT_ACTIVITY) == before
+
+
+def test_after_the_vocabulary_is_extended_rerunning_the_partition_loads_it(platform, sandbox, monkeypatch):
+    sandbox.linkedin.faults.unknown_enum(date.fromisoformat(DAY), field="engagementType", value="BOOKMARKS")
+    assert not platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*").success
+    extended = tuple(
+        rule if rule.column != "engagement_type" else vocabulary_rules.VocabularyRule(
+            rule.check_name, rule.column, rule.allowed | {"BOOKMARKS"}, rule.label
+        )
+        for rule in vocabulary_rules.RULES
+    )
+    monkeypatch.setattr(vocabulary_rules, "RULES", extended)
+    import learning_platform.defs.linkedin_learning.assets as assets_module
+    import learning_platform.defs.linkedin_learning.checks as checks_module
+
+    monkeypatch.setattr(assets_module, "RULES", extended)
+    monkeypatch.setattr(checks_module, "RULES", extended)
+
+    assert platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*").success
+    rows = platform.query(
+        "SELECT count(*) FROM linkedin_learning.learner_content_activity WHERE engagement_type = 'BOOKMARKS'"
+    )
+    assert rows[0][0] > 0
+
+
+def test_a_run_of_the_table_alone_does_not_load_what_the_checks_refused(platform, sandbox):
+    """A blocking check only stops the table in the same run; the load itself re-checks the vocabulary."""
+    sandbox.linkedin.faults.unknown_enum(date.fromisoformat(DAY), field="assetType", value="PODCAST")
+    assert not platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*").success
+
+    result = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity")
+
+    assert not result.success
+    assert platform.query("SELECT count(*) FROM linkedin_learning.learner_content_activity") == [(0,)]
+
+
+def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(platform, sandbox, organisation, caplog):
+    for name in ("", "urllib3", "requests", "sqlalchemy.engine", "dagster"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    faults = sandbox.linkedin.faults
+    faults.revoke_tokens_after(1)
+    faults.fail(429, aggregation="INDIVIDUAL")
+    faults.fail(403, times=5, aggregation="ACCOUNT")
+
+    result = platform.materialize(DAY)
+
+    assert not result.success  # the 403 fails ACCOUNT; the others load
+    assert platform.query("SELECT count(*) FROM linkedin_learning.learners")[0][0] > 0
+    recorded = [caplog.text]
+    for entry in platform.instance.all_logs(result.run_id):
+        recorded.append(repr(entry))
+        if entry.dagster_event is not None:
+            recorded.append(repr(entry.dagster_event.event_specific_data))
+    everything = "\n".join(recorded)
+    secrets = [sandbox.environment()["LINKEDIN_LEARNING_CLIENT_SECRET"], *sandbox.linkedin._tokens._serial]
+    assert len(secrets) >= 3  # the secret and at least two tokens (one renewed after the revocation)
+    for secret in secrets:
+        assert secret not in everything
+    for learner in organisation.learners:
+        assert learner.email not in everything
