@@ -9,6 +9,8 @@ from datetime import date
 import dagster as dg
 import sqlalchemy as sa
 
+from learning_platform import settings
+from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib import tables
 from learning_platform.lib.windows import PACIFIC, DayWindow, batches_of_days
 
@@ -63,8 +65,8 @@ def materialize_days(days: list[date], instance: dg.DagsterInstance | None = Non
                     evaluation.description or "",
                 )
             )
-    warehouse = definitions.resources["warehouse"]
-    warehouse.ensure_ready()
+    # The definitions' resource holds EnvVar references, resolved only inside runs.
+    warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
     with warehouse.engine.connect() as connection:
         for table in ACTIVITY_TABLES:
             rows, windows = connection.execute(
