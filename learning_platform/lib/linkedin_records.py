@@ -98,6 +98,15 @@ CONTENT_SCHEMA = pa.schema(
 )
 
 
+# LinkedIn stamps a complete day's data 23:59 Pacific (the doc sample's latestDataAt), so a day is
+# final once latestDataAt reaches its last minute. Until then its aggregates can still change.
+FINAL_MARGIN_MS = 60_000
+
+
+def day_is_final(window: DayWindow, latest_data_at_ms: int | None) -> bool:
+    return latest_data_at_ms is not None and latest_data_at_ms >= window.end_ms - FINAL_MARGIN_MS
+
+
 class RecordError(ValueError):
     """A report element that cannot become a row without losing information."""
 

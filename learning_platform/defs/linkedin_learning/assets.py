@@ -61,12 +61,7 @@ class StagedWindow:
 
     @property
     def final(self) -> bool:
-        """LinkedIn's aggregates can still change until its data reaches the end of the day.
-
-        LinkedIn stamps a complete day's data 23:59 Pacific (the doc sample's latestDataAt), so
-        the day's last minute counts as its end.
-        """
-        return self.latest_data_at is not None and self.latest_data_at >= self.window.end_ms - 60_000
+        return linkedin_records.day_is_final(self.window, self.latest_data_at)
 
 
 def stage_window(
