@@ -184,8 +184,9 @@ def cut_short_then_ok():
             connection, _ = listener.accept()
             with connection:
                 connection.recv(65536)
+                # Recorded before answering: once the client holds the answer, the count is final.
+                connections.append(answer)
                 connection.sendall(answer)
-            connections.append(answer)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
