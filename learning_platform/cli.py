@@ -90,7 +90,7 @@ def ui(args: argparse.Namespace) -> int:
     dagster = shutil.which("dagster") or str(Path(sys.executable).with_name("dagster"))
     try:
         return subprocess.call(
-            [dagster, "dev", "-m", "learning_platform.definitions", "-h", args.host, "-p", str(args.port)],
+            [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)],
             env=os.environ.copy(),
         )
     except KeyboardInterrupt:
