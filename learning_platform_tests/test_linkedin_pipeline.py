@@ -199,3 +199,45 @@ def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(platform, s
         assert secret not in everything
     for learner in organisation.learners:
         assert learner.email not in everything
+
+
+def test_a_run_that_fails_after_some_pages_leaves_the_table_as_it_was(platform, sandbox):
+    """The API breaks for good on page 3: no partial day reaches the table, and a rerun is clean."""
+    client = platform.resources["linkedin_learning"]
+    platform.resources["linkedin_learning"] = type(client)(**{**client.model_dump(), "page_size": 5})
+    selection = "linkedin_learning/learner_content_activity_staged*"
+    assert platform.materialize(DAY, selection=selection).success
+    before = table_checksum(platform, LEARNER_CONTENT_ACTIVITY)
+    assert before[0] > 10  # several pages of 5 elements
+    sandbox.linkedin.reset_observations()
+    sandbox.linkedin.faults.fail(403, after=2)
+
+    result = platform.materialize(DAY, selection=selection)
+
+    assert not result.success
+    assert [call.status for call in sandbox.linkedin.report_requests] == [200, 200, 403]
+    assert table_checksum(platform, LEARNER_CONTENT_ACTIVITY) == before
+    assert platform.materialize(DAY, selection=selection).success
+    assert table_checksum(platform, LEARNER_CONTENT_ACTIVITY) == before
+
+
+def test_late_data_for_a_loaded_day_is_picked_up_by_a_rerun_without_duplicates(platform, sandbox, organisation):
+    """A day loaded before LinkedIn's data was complete is flagged not final; re-pulling it once
+    the data has passed the day's end brings exactly the complete day."""
+    window = window_for_key(DAY)
+    final_day_through = organisation.data_through
+    organisation.data_through = window.start.replace(hour=12)
+
+    early = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
+    staged = early.asset_materializations_for_node("linkedin_learning__learner_content_activity_staged")[0]
+    assert staged.metadata["not_final_windows"].value == [DAY]
+    _, partial_rows = warehouse_totals(platform, LEARNER_CONTENT_ACTIVITY, DAY)
+
+    organisation.data_through = final_day_through
+    late = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
+
+    staged = late.asset_materializations_for_node("linkedin_learning__learner_content_activity_staged")[0]
+    assert staged.metadata["not_final_windows"].value == []
+    totals, rows = warehouse_totals(platform, LEARNER_CONTENT_ACTIVITY, DAY)
+    assert 0 < partial_rows < rows
+    assert totals == sandbox.linkedin.reports.expected_totals(window.day, "INDIVIDUAL", "CONTENT")

@@ -118,3 +118,62 @@ def test_upsert_of_older_details_does_not_overwrite_newer_ones(warehouse):
     upsert(warehouse, learner("a", "New", DAY_2))
     upsert(warehouse, learner("a", "Old", DAY_1))
     assert names(warehouse)[0][1] == "New"
+
+
+def test_two_loads_of_the_same_day_at_once_run_one_after_the_other(warehouse):
+    """The second load waits for the first one's lock instead of failing on the primary key, and
+    the table ends as one load leaves it."""
+    import threading
+
+    first_loaded = threading.Event()
+    release_first = threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with warehouse.transaction() as cursor:
+                postgres.replace_partitions(
+                    cursor, tables.linkedin_learner_activity, "window_start", [DAY_1], [activity(DAY_1, "a")], COLUMNS
+                )
+                first_loaded.set()
+                release_first.wait(timeout=30)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_loaded.wait(timeout=30)
+    second = threading.Thread(target=lambda: load(warehouse, [DAY_1], activity(DAY_1, "a")))
+    second.start()
+    second.join(timeout=1)
+    assert second.is_alive()  # waiting for the first transaction's lock
+    release_first.set()
+    thread.join(timeout=30)
+    second.join(timeout=30)
+
+    assert not errors and not second.is_alive()
+    assert [row[1] for row in rows(warehouse)] == ["a"]
+
+
+def test_a_load_blocked_by_a_reader_lock_fails_after_lock_timeout_instead_of_hanging(database_url):
+    from learning_platform.defs.warehouse import PostgresWarehouse
+
+    import psycopg
+
+    impatient = PostgresWarehouse(database_url=database_url, lock_timeout_seconds=1)
+    holder_url = impatient.url.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(holder_url) as holder:
+        holder.execute("LOCK TABLE linkedin_learning.learner_activity IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            load(impatient, [DAY_1], activity(DAY_1, "a"))
+        holder.rollback()
+
+
+def test_an_unreachable_database_fails_without_showing_its_password():
+    from learning_platform.defs.warehouse import PostgresWarehouse
+
+    warehouse = PostgresWarehouse(database_url="postgresql+psycopg://loader:s3cr3t-pa55@127.0.0.1:9/warehouse")
+    with pytest.raises(Exception) as error:
+        warehouse.ensure_ready()
+    assert "s3cr3t-pa55" not in str(error.value)
+    assert "127.0.0.1" in str(error.value)

@@ -598,6 +598,7 @@ class _Failure:
     retry_after: str | None
     day: date | None
     aggregation: str | None
+    skip: int = 0  # matching calls to let through before the first failure
 
 
 @dataclass
@@ -640,8 +641,11 @@ class Faults:
         retry_after: int | float | datetime | None = None,
         day: date | DayWindow | None = None,
         aggregation: str | None = None,
+        after: int = 0,
     ) -> None:
         """Answer `status` with a LinkedIn error body to the next `times` matching report calls.
+
+        `after` lets that many matching calls through first (a walk that breaks on page 3).
 
         `retry_after` adds a Retry-After header: seconds, or a datetime sent as an HTTP-date.
         `day` matches calls whose window covers that day; `aggregation` ("ACCOUNT", "INDIVIDUAL",
@@ -657,6 +661,7 @@ class Faults:
                     retry_after=_retry_after_header(retry_after),
                     day=_day(day),
                     aggregation=_aggregation(aggregation),
+                    skip=after,
                 )
             )
 
@@ -758,6 +763,9 @@ class Faults:
         with self._lock:
             for failure in self._failures:
                 if failure.remaining > 0 and _matches(failure.day, failure.aggregation, query):
+                    if failure.skip > 0:
+                        failure.skip -= 1
+                        continue
                     failure.remaining -= 1
                     return failure
         return None
