@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 import psycopg
@@ -42,7 +43,7 @@ class PostgresWarehouse(dg.ConfigurableResource):
                     "(postgresql+psycopg://user:password@host:5432/database)"
                 )
         else:
-            url = embedded_database_url(settings.home() if self.home is None else _path(self.home))
+            url = embedded_database_url(settings.home() if self.home is None else Path(self.home).expanduser().resolve())
         self._url = url
         self._engine = sa.create_engine(_with_driver(url), pool_pre_ping=True)
         if migrations.current_revision(self._engine) != migrations.head_revision(url):
@@ -78,12 +79,6 @@ class PostgresWarehouse(dg.ConfigurableResource):
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._engine is not None:
             self._engine.dispose()
-
-
-def _path(value: str):
-    from pathlib import Path
-
-    return Path(value).expanduser().resolve()
 
 
 def _with_driver(url: str) -> sa.URL:

@@ -2,6 +2,7 @@
 its warehouse table. One factory builds all three streams; they differ only in parameters."""
 
 
+import contextlib
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,6 +64,16 @@ class StagedWindow:
     def final(self) -> bool:
         return linkedin_records.day_is_final(self.window, self.latest_data_at)
 
+    def observe(self, batch: pa.RecordBatch) -> None:
+        """Count a page's rows per engagement type and keep the newest latestDataAt."""
+        if batch.num_rows == 0:
+            return
+        for entry in pc.value_counts(batch.column("engagement_type")).to_pylist():
+            self.rows_per_engagement_type[str(entry["values"])] += entry["counts"]
+        latest_ms = pc.max(batch.column("latest_data_at")).value  # the column is in ms
+        if latest_ms is not None:
+            self.latest_data_at = max(self.latest_data_at or latest_ms, latest_ms)
+
 
 def stage_window(
     client: LinkedInLearningClient,
@@ -71,50 +82,35 @@ def stage_window(
     window: DayWindow,
     stats: RequestStats,
 ) -> StagedWindow:
-    """Fetch one day of one aggregation, page by page, into its staged Parquet files."""
+    """Fetch one day of one aggregation, page by page, into its staged Parquet files.
+
+    Each page becomes Arrow batches as it arrives; a day is never held in memory whole. The files
+    replace the previous staging of the day only if the whole day was fetched.
+    """
     staged = StagedWindow(window)
     area = staging.area
+
+    def writer(part: str, schema: pa.Schema):
+        return area.writer(SOURCE, aggregation.stream, window.key, part, schema)
+
     pages = client.api().activity_report_pages(window, aggregation.primary, aggregation.secondary, stats=stats)
-    with area.writer(SOURCE, aggregation.stream, window.key, ACTIVITY, aggregation.activity_schema) as activity:
-        with _optional_writer(area, aggregation.has_learner, aggregation, window, LEARNERS, LEARNER_SCHEMA) as learners:
-            with _optional_writer(area, aggregation.has_content, aggregation, window, CONTENTS, CONTENT_SCHEMA) as contents:
-                for page in pages:
-                    staged.pages += 1
-                    batch = linkedin_records.activity_batch(page.elements, window, aggregation)
-                    activity.write(batch)
-                    _count_engagement_types(batch, staged.rows_per_engagement_type)
-                    if learners is not None:
-                        learners.write(linkedin_records.learner_batch(page.elements, window.day))
-                    if contents is not None:
-                        contents.write(linkedin_records.content_batch(page.elements, window.day))
-                    for element in page.elements:
-                        latest = element.get("latestDataAt")
-                        if isinstance(latest, int) and (staged.latest_data_at is None or latest > staged.latest_data_at):
-                            staged.latest_data_at = latest
-                staged.rows = activity.rows
-                staged.learners = learners.rows if learners is not None else 0
-                staged.contents = contents.rows if contents is not None else 0
+    with contextlib.ExitStack() as files:
+        activity = files.enter_context(writer(ACTIVITY, aggregation.activity_schema))
+        learners = files.enter_context(writer(LEARNERS, LEARNER_SCHEMA)) if aggregation.has_learner else None
+        contents = files.enter_context(writer(CONTENTS, CONTENT_SCHEMA)) if aggregation.has_content else None
+        for page in pages:
+            staged.pages += 1
+            batch = linkedin_records.activity_batch(page.elements, window, aggregation)
+            activity.write(batch)
+            staged.observe(batch)
+            if learners is not None:
+                learners.write(linkedin_records.learner_batch(page.elements, window.day))
+            if contents is not None:
+                contents.write(linkedin_records.content_batch(page.elements, window.day))
+        staged.rows = activity.rows
+        staged.learners = learners.rows if learners is not None else 0
+        staged.contents = contents.rows if contents is not None else 0
     return staged
-
-
-class _NoWriter:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _optional_writer(area, wanted: bool, aggregation: Aggregation, window: DayWindow, part: str, schema: pa.Schema):
-    if not wanted:
-        return _NoWriter()
-    return area.writer(SOURCE, aggregation.stream, window.key, part, schema)
-
-
-def _count_engagement_types(batch: pa.RecordBatch, counter: Counter) -> None:
-    if batch.num_rows:
-        for entry in pc.value_counts(batch.column("engagement_type")).to_pylist():
-            counter[str(entry["values"])] += entry["counts"]
 
 
 def _row_count(rows: int, partitions: int) -> dict:
