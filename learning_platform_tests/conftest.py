@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,30 +58,34 @@ def migrated_template(postgres_server_url: sa.URL) -> str:
     return TEMPLATE
 
 
+@contextmanager
+def _fresh_database(server_url: sa.URL, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the server for one test, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = _admin(server_url)
+    with admin.connect() as connection:
+        copy_of = f' TEMPLATE "{template}"' if template else ""
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"{copy_of}')
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 @pytest.fixture
 def database_url(postgres_server_url: sa.URL, migrated_template: str) -> Iterator[str]:
-    """A fresh, migrated database for one test; dropped afterwards."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = _admin(postgres_server_url)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    yield postgres_server_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    """A fresh, migrated database for one test."""
+    with _fresh_database(postgres_server_url, "test", migrated_template) as url:
+        yield url
 
 
 @pytest.fixture
 def empty_database_url(postgres_server_url: sa.URL) -> Iterator[str]:
     """A fresh database with no migrations applied."""
-    name = f"empty_{uuid.uuid4().hex[:12]}"
-    admin = _admin(postgres_server_url)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield postgres_server_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with _fresh_database(postgres_server_url, "empty") as url:
+        yield url
 
 
 @pytest.fixture
@@ -159,3 +164,31 @@ class Platform:
 @pytest.fixture
 def platform(warehouse: PostgresWarehouse, sandbox: SandboxServer, tmp_path) -> Platform:
     return Platform(warehouse, sandbox, str(tmp_path / "staging"))
+
+
+# -- a scriptable HTTP server on loopback, and a clock that only moves when code sleeps ----------
+
+from pytest_httpserver import HTTPServer  # noqa: E402
+
+from learning_platform_tests.fakes import FakeTime  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def loopback_server() -> Iterator[HTTPServer]:
+    # Threaded, so that a handler that stalls (the timeout tests) does not block the retry.
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def server(loopback_server: HTTPServer) -> HTTPServer:
+    loopback_server.clear()
+    return loopback_server
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()

@@ -27,45 +27,10 @@ from learning_platform.lib.http import (
     retry_after_seconds,
 )
 from learning_platform.lib.oauth import ClientCredentialsToken
+from learning_platform_tests.fakes import FakeTime
 
 CLIENT_ID = "thrive-client"
 CLIENT_SECRET = "very-secret-value-42"
-
-
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-        self.waits: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
-
-
-@pytest.fixture(scope="module")
-def loopback_server():
-    # Threaded, so that a handler that stalls (the timeout tests) does not block the retry.
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(loopback_server: HTTPServer) -> HTTPServer:
-    loopback_server.clear()
-    return loopback_server
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
 
 
 def make_client(fake_time: FakeTime, retry: RetryPolicy = RetryPolicy()) -> HttpClient:

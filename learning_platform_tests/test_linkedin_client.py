@@ -26,27 +26,13 @@ from learning_platform.lib.http import (
 )
 from learning_platform.lib.linkedin_api import LinkedInLearningApi
 from learning_platform.lib.windows import DayWindow
+from learning_platform_tests.fakes import FakeTime
 
 CLIENT_ID = "78linkedinclientid"
 CLIENT_SECRET = "Wq3-super-secret-client-value"
 WINDOW = DayWindow(date(2026, 11, 20))
 NEXT_DAY = DayWindow(date(2026, 11, 21))
 WINDOW_TEXT = "INDIVIDUAL/CONTENT window 2026-11-20 (America/Los_Angeles)"
-
-
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-        self.waits: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -185,27 +171,6 @@ def json_response(body: object, status: int = 200, headers: dict | None = None) 
 def status(code: int, body: object | None = None, headers: dict | None = None):
     """A fault: an answer with this status, a LinkedIn-style error body and these headers."""
     return lambda: json_response(body or {"status": code}, status=code, headers=headers)
-
-
-@pytest.fixture(scope="module")
-def loopback_server():
-    # Threaded, so that a stalled handler (the read timeout test) does not block the retry.
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(loopback_server: HTTPServer) -> HTTPServer:
-    loopback_server.clear()
-    return loopback_server
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
 
 
 def make_api(

@@ -45,9 +45,9 @@ def token(sandbox) -> str:
     return fetch_token(sandbox)
 
 
-def fetch_token(server: SandboxServer) -> str:
+def request_token(server: SandboxServer) -> requests.Response:
     env = server.environment()
-    response = requests.post(
+    return requests.post(
         env["LINKEDIN_LEARNING_TOKEN_URL"],
         data={
             "grant_type": "client_credentials",
@@ -56,6 +56,10 @@ def fetch_token(server: SandboxServer) -> str:
         },
         timeout=10,
     )
+
+
+def fetch_token(server: SandboxServer) -> str:
+    response = request_token(server)
     response.raise_for_status()
     return response.json()["access_token"]
 
@@ -374,16 +378,7 @@ def test_token_endpoint_refuses_a_wrong_secret(sandbox):
 
 
 def test_token_endpoint_answers_like_linkedin(sandbox):
-    env = sandbox.environment()
-    body = requests.post(
-        env["LINKEDIN_LEARNING_TOKEN_URL"],
-        data={
-            "grant_type": "client_credentials",
-            "client_id": env["LINKEDIN_LEARNING_CLIENT_ID"],
-            "client_secret": env["LINKEDIN_LEARNING_CLIENT_SECRET"],
-        },
-        timeout=10,
-    ).json()
+    body = request_token(sandbox).json()
     assert set(body) == {"access_token", "expires_in"} and body["expires_in"] == 7775999
     assert sandbox.linkedin.token_requests == 1
 

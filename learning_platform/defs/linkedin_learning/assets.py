@@ -36,6 +36,7 @@ from learning_platform.lib.windows import DayWindow, from_epoch_ms, window_for_k
 
 SOURCE = "linkedin_learning"
 ACTIVITY, LEARNERS, CONTENTS = "activity", "learners", "contents"
+DETAIL_BATCHES = {LEARNERS: linkedin_records.learner_batch, CONTENTS: linkedin_records.content_batch}
 
 TABLES = {
     linkedin_records.ACCOUNT_ACTIVITY.stream: tables.linkedin_account_activity,
@@ -96,21 +97,31 @@ def stage_window(
     pages = client.api().activity_report_pages(window, aggregation.primary, aggregation.secondary, stats=stats)
     with contextlib.ExitStack() as files:
         activity = files.enter_context(writer(ACTIVITY, aggregation.activity_schema))
-        learners = files.enter_context(writer(LEARNERS, LEARNER_SCHEMA)) if aggregation.has_learner else None
-        contents = files.enter_context(writer(CONTENTS, CONTENT_SCHEMA)) if aggregation.has_content else None
+        details = {
+            part: files.enter_context(writer(part, schema))
+            for part, (_, schema) in _detail_tables(aggregation).items()
+        }
         for page in pages:
             staged.pages += 1
             batch = linkedin_records.activity_batch(page.elements, window, aggregation)
             activity.write(batch)
             staged.observe(batch)
-            if learners is not None:
-                learners.write(linkedin_records.learner_batch(page.elements, window.day))
-            if contents is not None:
-                contents.write(linkedin_records.content_batch(page.elements, window.day))
+            for part, sink in details.items():
+                sink.write(DETAIL_BATCHES[part](page.elements, window.day))
         staged.rows = activity.rows
-        staged.learners = learners.rows if learners is not None else 0
-        staged.contents = contents.rows if contents is not None else 0
+        staged.learners = details[LEARNERS].rows if LEARNERS in details else 0
+        staged.contents = details[CONTENTS].rows if CONTENTS in details else 0
     return staged
+
+
+def _detail_tables(aggregation: Aggregation) -> dict[str, tuple]:
+    """The details files an aggregation stages, with the table and schema each is upserted into."""
+    details = {}
+    if aggregation.has_learner:
+        details[LEARNERS] = (tables.linkedin_learners, LEARNER_SCHEMA)
+    if aggregation.has_content:
+        details[CONTENTS] = (tables.linkedin_contents, CONTENT_SCHEMA)
+    return details
 
 
 def _row_count(rows: int, partitions: int) -> dict:
@@ -220,23 +231,16 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         )
         days = [window_for_key(key).day for key in keys]
         columns = aggregation.activity_schema.names
-        learners_written = contents_written = 0
+        details = _detail_tables(aggregation)
+        upserted = {}
         with warehouse.transaction() as cursor:
             load = postgres.replace_partitions(cursor, table, "window_start", days, activity_batches, columns)
-            if aggregation.has_learner:
-                learners_written = postgres.upsert_batches(
+            for part, (detail_table, schema) in details.items():
+                upserted[part] = postgres.upsert_batches(
                     cursor,
-                    tables.linkedin_learners,
-                    itertools.chain.from_iterable(area.batches(SOURCE, aggregation.stream, key, LEARNERS) for key in keys),
-                    LEARNER_SCHEMA.names,
-                    newer_column="last_seen_on",
-                )
-            if aggregation.has_content:
-                contents_written = postgres.upsert_batches(
-                    cursor,
-                    tables.linkedin_contents,
-                    itertools.chain.from_iterable(area.batches(SOURCE, aggregation.stream, key, CONTENTS) for key in keys),
-                    CONTENT_SCHEMA.names,
+                    detail_table,
+                    itertools.chain.from_iterable(area.batches(SOURCE, aggregation.stream, key, part) for key in keys),
+                    schema.names,
                     newer_column="last_seen_on",
                 )
         context.log.info(
@@ -247,10 +251,7 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
             "rows_deleted": load.deleted,
             "days": [day.isoformat() for day in days],
         }
-        if aggregation.has_learner:
-            metadata["learners_upserted"] = learners_written
-        if aggregation.has_content:
-            metadata["contents_upserted"] = contents_written
+        metadata.update({f"{part}_upserted": count for part, count in upserted.items()})
         return dg.MaterializeResult(metadata=metadata)
 
     return [staged_asset, table_asset]
