@@ -241,3 +241,31 @@ def test_late_data_for_a_loaded_day_is_picked_up_by_a_rerun_without_duplicates(p
     totals, rows = warehouse_totals(platform, LEARNER_CONTENT_ACTIVITY, DAY)
     assert 0 < partial_rows < rows
     assert totals == sandbox.linkedin.reports.expected_totals(window.day, "INDIVIDUAL", "CONTENT")
+
+
+def test_a_lossy_engagement_value_fails_the_day_naming_it_and_loads_nothing(platform, sandbox, monkeypatch):
+    """engagementValue 12.5 cannot be stored as a count without loss: the run says so and stops."""
+    reports = sandbox.linkedin.reports
+    original = reports.report
+
+    def with_a_fraction(query):
+        report = original(query)
+        elements = report.elements
+
+        def fractional(start=0, stop=None):
+            chosen = elements(start, stop)
+            if chosen and start == 0:
+                chosen[0].activities[0] = chosen[0].activities[0]._replace(value=12.5)
+            return chosen
+
+        report.elements = fractional
+        return report
+
+    monkeypatch.setattr(reports, "report", with_a_fraction)
+    result = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
+
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    message = failure.step_failure_data.error.to_string()
+    assert "12.5" in message and "2026-10-06" in message
+    assert platform.query("SELECT count(*) FROM linkedin_learning.learner_content_activity") == [(0,)]

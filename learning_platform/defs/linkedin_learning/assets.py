@@ -26,7 +26,7 @@ from learning_platform.defs.linkedin_learning.vocabulary_rules import (
 from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
 from learning_platform.lib import linkedin_records, postgres, tables
-from learning_platform.lib.http import RequestStats
+from learning_platform.lib.http import RequestStats, RetryPolicy, UpstreamResponseError
 from learning_platform.lib.linkedin_records import (
     CONTENT_SCHEMA,
     LEARNER_SCHEMA,
@@ -45,8 +45,15 @@ TABLES = {
 }
 
 
-class UnvalidatedPartitionError(Exception):
-    """A staged partition holds values its blocking checks would refuse; it is not loaded."""
+# The client already retries each request within its budget; these re-run a step that still
+# failed, later, a bounded number of times: an upstream outage or quota, a database restart.
+UPSTREAM_RETRY_POLICY = dg.RetryPolicy(
+    max_retries=2, delay=120, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+WAREHOUSE_RETRY_POLICY = dg.RetryPolicy(
+    max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+RETRYABLE_STATUSES = RetryPolicy().retry_statuses
 
 
 @dataclass
@@ -147,6 +154,7 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
         pool=LINKEDIN_API_POOL,
+        retry_policy=UPSTREAM_RETRY_POLICY,
         kinds={"api", "parquet"},
         description=(
             f"LinkedIn Learning {aggregation.label} report, fetched one Pacific day per API call and staged "
@@ -162,7 +170,16 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         windows = [window_for_key(key) for key in context.partition_keys]
         staged = []
         for window in windows:
-            result = stage_window(linkedin_learning, staging, aggregation, window, stats)
+            try:
+                result = stage_window(linkedin_learning, staging, aggregation, window, stats)
+            except UpstreamResponseError as error:
+                if error.status not in RETRYABLE_STATUSES:
+                    # A refused parameter, key or licence: another attempt in a minute changes nothing.
+                    raise dg.Failure(description=str(error), allow_retries=False) from error
+                raise
+            except linkedin_records.RecordError as error:
+                # The data itself is wrong (a lossy value); fetching it again brings the same.
+                raise dg.Failure(description=str(error), allow_retries=False) from error
             context.log.info(
                 f"{aggregation.label} {window}: {result.rows} rows from {result.pages} pages"
                 + ("" if result.final else " (not final yet: latestDataAt is before the day's end)")
@@ -203,6 +220,7 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
         kinds={"postgres"},
+        retry_policy=WAREHOUSE_RETRY_POLICY,
         metadata=table_metadata(table),
         description=(
             f"{table.fullname}: the {aggregation.label} report, one row per metric per Pacific day. "
@@ -222,9 +240,12 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
             for rule in RULES:
                 finding = check_vocabulary(staged_table, aggregation, rule)
                 if not finding.passed:
-                    raise UnvalidatedPartitionError(
-                        f"{table.fullname} partition {key} not loaded: {finding.summary} "
-                        f"(check {rule.check_name} on {'/'.join(staged_key.path)})"
+                    raise dg.Failure(
+                        description=(
+                            f"{table.fullname} partition {key} not loaded: {finding.summary} "
+                            f"(check {rule.check_name} on {'/'.join(staged_key.path)})"
+                        ),
+                        allow_retries=False,
                     )
         activity_batches = itertools.chain.from_iterable(
             area.batches(SOURCE, aggregation.stream, key, ACTIVITY) for key in keys
