@@ -1,0 +1,57 @@
+"""The deployment files, validated without a Docker engine: instance configs Dagster accepts, and a
+compose file whose services point at each other and at the environment contract."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from dagster._core.instance.config import dagster_instance_config
+
+from learning_platform import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("config", ["dagster.yaml", "deploy/dagster.yaml"])
+def test_instance_configs_are_valid_dagster_instance_configs(config, tmp_path, monkeypatch):
+    for name in ("DAGSTER_POSTGRES_HOST", "DAGSTER_POSTGRES_USER", "DAGSTER_POSTGRES_PASSWORD", "DAGSTER_POSTGRES_DB"):
+        monkeypatch.setenv(name, "placeholder")
+    shutil.copyfile(ROOT / config, tmp_path / "dagster.yaml")
+
+    validated, _ = dagster_instance_config(str(tmp_path))
+
+    assert validated["concurrency"]["pools"]["default_limit"] == 1
+
+
+def test_production_instance_stores_runs_and_events_in_postgres():
+    config = yaml.safe_load((ROOT / "deploy/dagster.yaml").read_text())
+    assert set(config["storage"]) == {"postgres"}
+
+
+def test_compose_services_reach_the_user_code_and_the_database_through_the_contract():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "user-code", "webserver", "daemon"}
+
+    user_code = services["user-code"]["command"]
+    assert user_code[:3] == ["dagster", "code-server", "start"]
+    assert user_code[user_code.index("-m") + 1] == "learning_platform.definitions"
+    workspace = yaml.safe_load((ROOT / "deploy/workspace.yaml").read_text())
+    grpc = workspace["load_from"][0]["grpc_server"]
+    assert grpc["host"] == "user-code" and str(grpc["port"]) == user_code[user_code.index("-p") + 1]
+
+    environment = services["user-code"]["environment"]
+    for variable in (settings.DATABASE_URL, settings.HOME, settings.STAGING_URL, settings.LINKEDIN_CLIENT_ID, settings.LINKEDIN_CLIENT_SECRET):
+        assert variable in environment
+    assert environment[settings.DATABASE_URL].startswith("postgresql+psycopg://")
+    assert services["webserver"]["environment"] == environment == services["daemon"]["environment"]
+    for name in ("webserver", "daemon"):
+        assert "/opt/learning_platform/deploy/workspace.yaml" in services[name]["command"]
+
+
+def test_compose_has_no_default_secret():
+    """Every password is required from the operator's .env; none is written into the file."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    for variable in ("POSTGRES_PASSWORD", "DAGSTER_POSTGRES_PASSWORD", "WAREHOUSE_PASSWORD"):
+        assert f"${{{variable}:?" in text
