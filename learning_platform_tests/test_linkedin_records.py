@@ -107,3 +107,9 @@ def test_learner_and_content_details_are_taken_from_the_element():
     assert learners[0]["custom_attributes"] == '{"team":"finance"}'
     assert contents[0]["locale_country"] == "US"
     assert contents[0]["last_seen_on"] == WINDOW.day
+
+
+def test_fields_the_api_adds_later_are_ignored_not_fatal():
+    grown = element(dict(metric("VIEWS", 3), engagementSource="MOBILE"))
+    grown["newTopLevelField"] = {"anything": [1, 2]}
+    assert activity_batch([grown], WINDOW, LEARNER_CONTENT_ACTIVITY).column("engagement_value").to_pylist() == [3]
