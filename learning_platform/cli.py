@@ -62,7 +62,11 @@ def demo(args: argparse.Namespace) -> int:
         print(demo_run.summary(outcome))
     finally:
         server.stop()
-    print("\nOpen the Dagster UI on these runs with: ./run ui")
+    print(
+        "\nOpen the Dagster UI on these runs with: ./run ui"
+        f"\nThe embedded PostgreSQL keeps running under {home / 'postgres'} for the UI and later runs;"
+        " stop it with: ./run db stop"
+    )
     return 0 if outcome.success else 1
 
 

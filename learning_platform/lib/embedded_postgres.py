@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,10 +19,20 @@ DATABASE = "learning_platform"
 logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 
+def _import_pgserver():
+    # pgserver asks platformdirs for a runtime folder at import; without XDG_RUNTIME_DIR (CI,
+    # containers) platformdirs warns and falls back to /tmp, which is fine for its lock file.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pgserver
+
+    return pgserver
+
+
 def embedded_database_url(home: Path, database: str = DATABASE) -> str:
     """Start (or reuse) the server under `home/postgres`, make sure `database` exists, and return
     its SQLAlchemy URL."""
-    import pgserver  # imported here: only the embedded default needs it
+    pgserver = _import_pgserver()  # imported here: only the embedded default needs it
 
     home.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(home / "postgres", cleanup_mode=None)
@@ -46,6 +57,7 @@ def embedded_database_url(home: Path, database: str = DATABASE) -> str:
 
 def stop_embedded(home: Path) -> bool:
     """Stop the embedded server under `home` if it runs; its data stays. Returns whether it ran."""
+    _import_pgserver()
     from pgserver._commands import pg_ctl  # pgserver's own wrapper: runs as its system user
 
     pgdata = home / "postgres"
