@@ -34,7 +34,9 @@ def _prepare_home() -> Path:
 def _start_sandbox(args: argparse.Namespace):
     from learning_platform.sandbox import Organisation, SandboxServer
 
-    server = SandboxServer(Organisation(seed=args.seed, learners=args.learners), port=args.sandbox_port)
+    server = SandboxServer(
+        Organisation(seed=args.seed, learners=args.learners), port=args.sandbox_port
+    )
     server.start()
     os.environ.update(server.environment())
     return server
@@ -94,7 +96,16 @@ def ui(args: argparse.Namespace) -> int:
     dagster = shutil.which("dagster") or str(Path(sys.executable).with_name("dagster"))
     try:
         return subprocess.call(
-            [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)],
+            [
+                dagster,
+                "dev",
+                "-w",
+                str(PROJECT_ROOT / "workspace.yaml"),
+                "-h",
+                args.host,
+                "-p",
+                str(args.port),
+            ],
             env=os.environ.copy(),
         )
     except KeyboardInterrupt:
@@ -126,10 +137,14 @@ def db(args: argparse.Namespace) -> int:
         # Look without migrating.
         target = url or _embedded_url()
         engine = sa.create_engine(target)
-        print(f"current: {migrations.current_revision(engine)}  head: {migrations.head_revision(target)}")
+        print(
+            f"current: {migrations.current_revision(engine)}  head: {migrations.head_revision(target)}"
+        )
     elif args.action == "check":
         changes = migrations.pending_changes(warehouse.engine)
-        print("warehouse matches the table definitions" if not changes else f"differences: {changes}")
+        print(
+            "warehouse matches the table definitions" if not changes else f"differences: {changes}"
+        )
         return 0 if not changes else 1
     elif args.action == "downgrade":
         migrations.downgrade(warehouse.engine, args.revision)
@@ -145,8 +160,12 @@ def _embedded_url() -> str:
 
 def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic organisation")
-    parser.add_argument("--learners", type=int, default=60, help="learners in the synthetic organisation")
-    parser.add_argument("--sandbox-port", type=int, default=0, help="port of the sandbox (default: any free one)")
+    parser.add_argument(
+        "--learners", type=int, default=60, help="learners in the synthetic organisation"
+    )
+    parser.add_argument(
+        "--sandbox-port", type=int, default=0, help="port of the sandbox (default: any free one)"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -154,7 +173,9 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     demo_parser = commands.add_parser("demo", help=demo.__doc__)
-    demo_parser.add_argument("--days", type=int, default=7, help="how many recent Pacific days to load")
+    demo_parser.add_argument(
+        "--days", type=int, default=7, help="how many recent Pacific days to load"
+    )
     _add_sandbox_options(demo_parser)
     demo_parser.set_defaults(handler=demo)
 
@@ -170,7 +191,9 @@ def parser() -> argparse.ArgumentParser:
 
     db_parser = commands.add_parser("db", help=db.__doc__)
     db_parser.add_argument("action", choices=["upgrade", "current", "check", "downgrade", "stop"])
-    db_parser.add_argument("revision", nargs="?", default="-1", help="with downgrade: the target revision")
+    db_parser.add_argument(
+        "revision", nargs="?", default="-1", help="with downgrade: the target revision"
+    )
     db_parser.set_defaults(handler=db)
     return root
 

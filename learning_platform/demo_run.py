@@ -74,7 +74,10 @@ def materialize_days(days: list[date], instance: dg.DagsterInstance | None = Non
             ).one()
             outcome.table_rows[table.fullname] = (rows, windows)
         for table in DETAIL_TABLES:
-            outcome.table_rows[table.fullname] = (connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one(), None)
+            outcome.table_rows[table.fullname] = (
+                connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one(),
+                None,
+            )
     return outcome
 
 
@@ -91,5 +94,7 @@ def summary(outcome: DemoOutcome) -> str:
         lines.append(f"{name:<50}{rows:>10}{'' if days is None else days:>6}")
     lines += ["", f"{'check':<80}result"]
     for asset, check_name, passed, description in outcome.check_results:
-        lines.append(f"{asset + ' ' + check_name:<80}{'PASSED' if passed else 'FAILED'}  {description}")
+        lines.append(
+            f"{asset + ' ' + check_name:<80}{'PASSED' if passed else 'FAILED'}  {description}"
+        )
     return "\n".join(lines)

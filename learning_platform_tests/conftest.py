@@ -51,7 +51,9 @@ def migrated_template(postgres_server_url: sa.URL) -> str:
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
         connection.exec_driver_sql(f'CREATE DATABASE "{TEMPLATE}"')
-    engine = sa.create_engine(postgres_server_url.set(database=TEMPLATE), poolclass=sa.pool.NullPool)
+    engine = sa.create_engine(
+        postgres_server_url.set(database=TEMPLATE), poolclass=sa.pool.NullPool
+    )
     migrations.upgrade(engine)
     engine.dispose()
     admin.dispose()
@@ -144,7 +146,10 @@ class Platform:
         last = last or first
         tags = {}
         if first != last:
-            tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+            tags = {
+                "dagster/asset_partition_range_start": first,
+                "dagster/asset_partition_range_end": last,
+            }
         return dg.materialize(
             [*linkedin_assets, *linkedin_checks],
             selection=selection,

@@ -59,7 +59,16 @@ def dagster_dev(sandbox, database_url, tmp_path):
     }
     dagster = Path(sys.executable).with_name("dagster")
     process = subprocess.Popen(
-        [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+        [
+            str(dagster),
+            "dev",
+            "-w",
+            str(PROJECT_ROOT / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
         cwd=PROJECT_ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -89,12 +98,26 @@ def dagster_dev(sandbox, database_url, tmp_path):
             process.wait(timeout=10)
 
 
-def test_a_twenty_day_backfill_runs_as_two_runs_of_at_most_14_days_one_fetch_at_a_time(dagster_dev, sandbox, platform):
+def test_a_twenty_day_backfill_runs_as_two_runs_of_at_most_14_days_one_fetch_at_a_time(
+    dagster_dev, sandbox, platform
+):
     days = [date(2026, 9, 1) + timedelta(days=n) for n in range(20)]
-    assets = [{"path": ["linkedin_learning", stream + suffix]} for stream in STREAMS for suffix in ("_staged", "")]
+    assets = [
+        {"path": ["linkedin_learning", stream + suffix]}
+        for stream in STREAMS
+        for suffix in ("_staged", "")
+    ]
     launched = requests.post(
         dagster_dev,
-        json={"query": LAUNCH, "variables": {"params": {"partitionNames": [d.isoformat() for d in days], "assetSelection": assets}}},
+        json={
+            "query": LAUNCH,
+            "variables": {
+                "params": {
+                    "partitionNames": [d.isoformat() for d in days],
+                    "assetSelection": assets,
+                }
+            },
+        },
         timeout=60,
     ).json()["data"]["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
@@ -102,11 +125,17 @@ def test_a_twenty_day_backfill_runs_as_two_runs_of_at_most_14_days_one_fetch_at_
     deadline = time.monotonic() + DEADLINE_SECONDS
     while True:
         progress = requests.post(
-            dagster_dev, json={"query": PROGRESS, "variables": {"id": launched["backfillId"]}}, timeout=30
+            dagster_dev,
+            json={"query": PROGRESS, "variables": {"id": launched["backfillId"]}},
+            timeout=30,
         ).json()["data"]
         status = progress["partitionBackfillOrError"]["status"]
         runs = progress["runsOrError"]["results"]
-        if status.startswith("COMPLETED") and runs and all(run["status"] in ("SUCCESS", "FAILURE", "CANCELED") for run in runs):
+        if (
+            status.startswith("COMPLETED")
+            and runs
+            and all(run["status"] in ("SUCCESS", "FAILURE", "CANCELED") for run in runs)
+        ):
             break
         assert time.monotonic() < deadline, f"backfill still {status} after {DEADLINE_SECONDS} s"
         time.sleep(2)
@@ -118,9 +147,15 @@ def test_a_twenty_day_backfill_runs_as_two_runs_of_at_most_14_days_one_fetch_at_
     )
     assert ranges == [("2026-09-01", "2026-09-14"), ("2026-09-15", "2026-09-20")]
     calls = sandbox.linkedin.report_requests
-    assert {(call.params["timeOffset.unit"], call.params["timeOffset.duration"]) for call in calls} == {("DAY", "1")}
-    assert {int(call.params["startedAt"]) for call in calls} == {DayWindow(day).start_ms for day in days}
+    assert {
+        (call.params["timeOffset.unit"], call.params["timeOffset.duration"]) for call in calls
+    } == {("DAY", "1")}
+    assert {int(call.params["startedAt"]) for call in calls} == {
+        DayWindow(day).start_ms for day in days
+    }
     # Two runs at once are allowed (dagster.yaml), but the linkedin_api pool lets one fetch at a time.
     assert sandbox.linkedin.max_reports_in_flight == 1
     for stream in STREAMS:
-        assert platform.query(f"SELECT count(DISTINCT window_start) FROM linkedin_learning.{stream}") == [(20,)]
+        assert platform.query(
+            f"SELECT count(DISTINCT window_start) FROM linkedin_learning.{stream}"
+        ) == [(20,)]

@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.parametrize("config", ["dagster.yaml", "deploy/dagster.yaml"])
 def test_instance_configs_are_valid_dagster_instance_configs(config, tmp_path, monkeypatch):
-    for name in ("DAGSTER_POSTGRES_HOST", "DAGSTER_POSTGRES_USER", "DAGSTER_POSTGRES_PASSWORD", "DAGSTER_POSTGRES_DB"):
+    for name in (
+        "DAGSTER_POSTGRES_HOST",
+        "DAGSTER_POSTGRES_USER",
+        "DAGSTER_POSTGRES_PASSWORD",
+        "DAGSTER_POSTGRES_DB",
+    ):
         monkeypatch.setenv(name, "placeholder")
     shutil.copyfile(ROOT / config, tmp_path / "dagster.yaml")
 
@@ -42,7 +47,13 @@ def test_compose_services_reach_the_user_code_and_the_database_through_the_contr
     assert grpc["host"] == "user-code" and str(grpc["port"]) == user_code[user_code.index("-p") + 1]
 
     environment = services["user-code"]["environment"]
-    for variable in (settings.DATABASE_URL, settings.HOME, settings.STAGING_URL, settings.LINKEDIN_CLIENT_ID, settings.LINKEDIN_CLIENT_SECRET):
+    for variable in (
+        settings.DATABASE_URL,
+        settings.HOME,
+        settings.STAGING_URL,
+        settings.LINKEDIN_CLIENT_ID,
+        settings.LINKEDIN_CLIENT_SECRET,
+    ):
         assert variable in environment
     assert environment[settings.DATABASE_URL].startswith("postgresql+psycopg://")
     assert services["webserver"]["environment"] == environment == services["daemon"]["environment"]

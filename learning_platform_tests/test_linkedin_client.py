@@ -309,6 +309,7 @@ def test_garbled_200_is_retried_not_read_as_an_empty_day(server, fake_time, garb
 
 def test_persistently_garbled_200_fails_instead_of_yielding_nothing(server, fake_time):
     linkedin = FakeLinkedIn(server, total=5)
+
     def maintenance_page() -> Response:
         return Response("<html>maintenance</html>", content_type="text/html")
 

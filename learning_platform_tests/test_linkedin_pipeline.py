@@ -9,7 +9,12 @@ import pytest
 from learning_platform.defs.linkedin_learning import vocabulary_rules
 from learning_platform.defs.linkedin_learning.assets import TABLES, linkedin_assets
 from learning_platform.lib.linkedin_records import AGGREGATIONS, LEARNER_CONTENT_ACTIVITY
-from learning_platform.lib.windows import MAX_DAYS_PER_RUN, batches_of_days, window_for_key, windows_between
+from learning_platform.lib.windows import (
+    MAX_DAYS_PER_RUN,
+    batches_of_days,
+    window_for_key,
+    windows_between,
+)
 
 DAY = "2026-10-06"
 
@@ -21,7 +26,10 @@ def warehouse_totals(platform, aggregation, day):
         f"FROM {table.fullname} WHERE window_start = %s GROUP BY 1, 2, 3",
         date.fromisoformat(day),
     )
-    totals = {(kind, qualifier, asset_type or None): total for kind, qualifier, asset_type, total, _ in rows}
+    totals = {
+        (kind, qualifier, asset_type or None): total
+        for kind, qualifier, asset_type, total, _ in rows
+    }
     return totals, sum(row[4] for row in rows)
 
 
@@ -29,14 +37,25 @@ def table_checksum(platform, aggregation):
     """An ordered checksum of the business columns: equal only if the rows are exactly equal."""
     table = TABLES[aggregation.stream]
     keys = ", ".join(aggregation.key_columns)
-    columns = ", ".join([*aggregation.key_columns, "engagement_value", "first_engaged_at", "last_engaged_at", "latest_data_at"])
+    columns = ", ".join(
+        [
+            *aggregation.key_columns,
+            "engagement_value",
+            "first_engaged_at",
+            "last_engaged_at",
+            "latest_data_at",
+        ]
+    )
     return platform.query(
         f"SELECT count(*), md5(coalesce(string_agg(row({columns})::text, '|' ORDER BY {keys}), '')) FROM {table.fullname}"
     )[0]
 
 
 def check_evaluations(result):
-    return {evaluation.check_name + "@" + evaluation.asset_key.path[-1]: evaluation for evaluation in result.get_asset_check_evaluations()}
+    return {
+        evaluation.check_name + "@" + evaluation.asset_key.path[-1]: evaluation
+        for evaluation in result.get_asset_check_evaluations()
+    }
 
 
 def test_warehouse_totals_for_a_window_equal_the_sandbox(platform, sandbox):
@@ -49,7 +68,9 @@ def test_warehouse_totals_for_a_window_equal_the_sandbox(platform, sandbox):
         day = date.fromisoformat(DAY)
         assert totals == reports.expected_totals(day, aggregation.primary, aggregation.secondary)
         assert rows == reports.expected_row_count(day, aggregation.primary, aggregation.secondary)
-    learners = {row.entity_urn for row in reports.activity_rows(date.fromisoformat(DAY), "INDIVIDUAL")}
+    learners = {
+        row.entity_urn for row in reports.activity_rows(date.fromisoformat(DAY), "INDIVIDUAL")
+    }
     assert platform.query("SELECT count(*) FROM linkedin_learning.learners")[0][0] == len(learners)
     assert platform.query("SELECT count(*) FROM linkedin_learning.contents")[0][0] > 0
 
@@ -64,10 +85,14 @@ def test_loading_a_window_twice_changes_nothing(platform):
     assert first[0][0] > 0
 
 
-def test_a_twenty_day_backfill_runs_in_batches_of_at_most_14_days_with_one_day_per_api_call(platform, sandbox):
+def test_a_twenty_day_backfill_runs_in_batches_of_at_most_14_days_with_one_day_per_api_call(
+    platform, sandbox
+):
     """Dagster splits a backfill by each asset's policy; every call the runs make spans one Pacific day."""
     for asset in linkedin_assets:
-        assert asset.backfill_policy == dg.BackfillPolicy.multi_run(max_partitions_per_run=MAX_DAYS_PER_RUN)
+        assert asset.backfill_policy == dg.BackfillPolicy.multi_run(
+            max_partitions_per_run=MAX_DAYS_PER_RUN
+        )
     windows = windows_between(date(2026, 9, 1), date(2026, 9, 20))
     batches = batches_of_days(windows)
     assert [len(batch) for batch in batches] == [14, 6]
@@ -76,10 +101,16 @@ def test_a_twenty_day_backfill_runs_in_batches_of_at_most_14_days_with_one_day_p
         assert platform.materialize(batch[0].key, batch[-1].key).success
 
     calls = sandbox.linkedin.report_requests
-    assert {(call.params["timeOffset.unit"], call.params["timeOffset.duration"]) for call in calls} == {("DAY", "1")}
-    assert {int(call.params["startedAt"]) for call in calls} == {window.start_ms for window in windows}
+    assert {
+        (call.params["timeOffset.unit"], call.params["timeOffset.duration"]) for call in calls
+    } == {("DAY", "1")}
+    assert {int(call.params["startedAt"]) for call in calls} == {
+        window.start_ms for window in windows
+    }
     for aggregation in AGGREGATIONS:
-        days = platform.query(f"SELECT count(DISTINCT window_start) FROM {TABLES[aggregation.stream].fullname}")
+        days = platform.query(
+            f"SELECT count(DISTINCT window_start) FROM {TABLES[aggregation.stream].fullname}"
+        )
         assert days == [(20,)]
 
 
@@ -91,23 +122,33 @@ def test_a_token_revoked_mid_run_is_renewed_once_and_the_data_is_complete(platfo
     assert result.success
     assert sandbox.linkedin.token_requests == 2
     totals, _ = warehouse_totals(platform, LEARNER_CONTENT_ACTIVITY, DAY)
-    assert totals == sandbox.linkedin.reports.expected_totals(date.fromisoformat(DAY), "INDIVIDUAL", "CONTENT")
+    assert totals == sandbox.linkedin.reports.expected_totals(
+        date.fromisoformat(DAY), "INDIVIDUAL", "CONTENT"
+    )
 
 
-def test_429_with_and_without_retry_after_and_5xx_are_retried_to_a_complete_result(platform, sandbox):
+def test_429_with_and_without_retry_after_and_5xx_are_retried_to_a_complete_result(
+    platform, sandbox
+):
     faults = sandbox.linkedin.faults
     faults.fail(429, retry_after=1, aggregation="INDIVIDUAL+CONTENT")
     faults.fail(429, aggregation="INDIVIDUAL+CONTENT")
     faults.fail(503, aggregation="INDIVIDUAL+CONTENT")
     faults.fail(502, aggregation="INDIVIDUAL+CONTENT")
 
-    result = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
+    result = platform.materialize(
+        DAY, selection="linkedin_learning/learner_content_activity_staged*"
+    )
 
     assert result.success
-    staged = result.asset_materializations_for_node("linkedin_learning__learner_content_activity_staged")[0]
+    staged = result.asset_materializations_for_node(
+        "linkedin_learning__learner_content_activity_staged"
+    )[0]
     assert staged.metadata["retries"].value == 4
     totals, _ = warehouse_totals(platform, LEARNER_CONTENT_ACTIVITY, DAY)
-    assert totals == sandbox.linkedin.reports.expected_totals(date.fromisoformat(DAY), "INDIVIDUAL", "CONTENT")
+    assert totals == sandbox.linkedin.reports.expected_totals(
+        date.fromisoformat(DAY), "INDIVIDUAL", "CONTENT"
+    )
 
 
 @pytest.mark.parametrize("status", [400, 403])
@@ -124,12 +165,18 @@ def test_400_and_403_fail_at_once_naming_the_window(platform, sandbox, status):
     assert platform.query("SELECT count(*) FROM linkedin_learning.account_activity") == [(0,)]
 
 
-def test_an_unknown_engagement_type_fails_the_blocking_check_and_keeps_the_previous_rows(platform, sandbox):
+def test_an_unknown_engagement_type_fails_the_blocking_check_and_keeps_the_previous_rows(
+    platform, sandbox
+):
     assert platform.materialize(DAY).success
     before = table_checksum(platform, LEARNER_CONTENT_ACTIVITY)
-    sandbox.linkedin.faults.unknown_enum(date.fromisoformat(DAY), field="engagementType", value="BOOKMARKS")
+    sandbox.linkedin.faults.unknown_enum(
+        date.fromisoformat(DAY), field="engagementType", value="BOOKMARKS"
+    )
 
-    result = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
+    result = platform.materialize(
+        DAY, selection="linkedin_learning/learner_content_activity_staged*"
+    )
 
     assert not result.success
     evaluation = check_evaluations(result)["engagement_type_known@learner_content_activity_staged"]
@@ -141,11 +188,19 @@ def test_an_unknown_engagement_type_fails_the_blocking_check_and_keeps_the_previ
     assert table_checksum(platform, LEARNER_CONTENT_ACTIVITY) == before
 
 
-def test_after_the_vocabulary_is_extended_rerunning_the_partition_loads_it(platform, sandbox, monkeypatch):
-    sandbox.linkedin.faults.unknown_enum(date.fromisoformat(DAY), field="engagementType", value="BOOKMARKS")
-    assert not platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*").success
+def test_after_the_vocabulary_is_extended_rerunning_the_partition_loads_it(
+    platform, sandbox, monkeypatch
+):
+    sandbox.linkedin.faults.unknown_enum(
+        date.fromisoformat(DAY), field="engagementType", value="BOOKMARKS"
+    )
+    assert not platform.materialize(
+        DAY, selection="linkedin_learning/learner_content_activity_staged*"
+    ).success
     extended = tuple(
-        rule if rule.column != "engagement_type" else vocabulary_rules.VocabularyRule(
+        rule
+        if rule.column != "engagement_type"
+        else vocabulary_rules.VocabularyRule(
             rule.check_name, rule.column, rule.allowed | {"BOOKMARKS"}, rule.label
         )
         for rule in vocabulary_rules.RULES
@@ -157,7 +212,9 @@ def test_after_the_vocabulary_is_extended_rerunning_the_partition_loads_it(platf
     monkeypatch.setattr(assets_module, "RULES", extended)
     monkeypatch.setattr(checks_module, "RULES", extended)
 
-    assert platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*").success
+    assert platform.materialize(
+        DAY, selection="linkedin_learning/learner_content_activity_staged*"
+    ).success
     rows = platform.query(
         "SELECT count(*) FROM linkedin_learning.learner_content_activity WHERE engagement_type = 'BOOKMARKS'"
     )
@@ -166,16 +223,24 @@ def test_after_the_vocabulary_is_extended_rerunning_the_partition_loads_it(platf
 
 def test_a_run_of_the_table_alone_does_not_load_what_the_checks_refused(platform, sandbox):
     """A blocking check only stops the table in the same run; the load itself re-checks the vocabulary."""
-    sandbox.linkedin.faults.unknown_enum(date.fromisoformat(DAY), field="assetType", value="PODCAST")
-    assert not platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*").success
+    sandbox.linkedin.faults.unknown_enum(
+        date.fromisoformat(DAY), field="assetType", value="PODCAST"
+    )
+    assert not platform.materialize(
+        DAY, selection="linkedin_learning/learner_content_activity_staged*"
+    ).success
 
     result = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity")
 
     assert not result.success
-    assert platform.query("SELECT count(*) FROM linkedin_learning.learner_content_activity") == [(0,)]
+    assert platform.query("SELECT count(*) FROM linkedin_learning.learner_content_activity") == [
+        (0,)
+    ]
 
 
-def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(platform, sandbox, organisation, caplog):
+def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(
+    platform, sandbox, organisation, caplog
+):
     for name in ("", "urllib3", "requests", "sqlalchemy.engine", "dagster"):
         caplog.set_level(logging.DEBUG, logger=name)
     faults = sandbox.linkedin.faults
@@ -193,8 +258,13 @@ def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(platform, s
         if entry.dagster_event is not None:
             recorded.append(repr(entry.dagster_event.event_specific_data))
     everything = "\n".join(recorded)
-    secrets = [sandbox.environment()["LINKEDIN_LEARNING_CLIENT_SECRET"], *sandbox.linkedin._tokens._serial]
-    assert len(secrets) >= 3  # the secret and at least two tokens (one renewed after the revocation)
+    secrets = [
+        sandbox.environment()["LINKEDIN_LEARNING_CLIENT_SECRET"],
+        *sandbox.linkedin._tokens._serial,
+    ]
+    assert (
+        len(secrets) >= 3
+    )  # the secret and at least two tokens (one renewed after the revocation)
     for secret in secrets:
         assert secret not in everything
     for learner in organisation.learners:
@@ -204,7 +274,9 @@ def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(platform, s
 def test_a_run_that_fails_after_some_pages_leaves_the_table_as_it_was(platform, sandbox):
     """The API breaks for good on page 3: no partial day reaches the table, and a rerun is clean."""
     client = platform.resources["linkedin_learning"]
-    platform.resources["linkedin_learning"] = type(client)(**{**client.model_dump(), "page_size": 5})
+    platform.resources["linkedin_learning"] = type(client)(
+        **{**client.model_dump(), "page_size": 5}
+    )
     selection = "linkedin_learning/learner_content_activity_staged*"
     assert platform.materialize(DAY, selection=selection).success
     before = table_checksum(platform, LEARNER_CONTENT_ACTIVITY)
@@ -221,29 +293,39 @@ def test_a_run_that_fails_after_some_pages_leaves_the_table_as_it_was(platform, 
     assert table_checksum(platform, LEARNER_CONTENT_ACTIVITY) == before
 
 
-def test_late_data_for_a_loaded_day_is_picked_up_by_a_rerun_without_duplicates(platform, sandbox, organisation):
+def test_late_data_for_a_loaded_day_is_picked_up_by_a_rerun_without_duplicates(
+    platform, sandbox, organisation
+):
     """A day loaded before LinkedIn's data was complete is flagged not final; re-pulling it once
     the data has passed the day's end brings exactly the complete day."""
     window = window_for_key(DAY)
     final_day_through = organisation.data_through
     organisation.data_through = window.start.replace(hour=12)
 
-    early = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
-    staged = early.asset_materializations_for_node("linkedin_learning__learner_content_activity_staged")[0]
+    early = platform.materialize(
+        DAY, selection="linkedin_learning/learner_content_activity_staged*"
+    )
+    staged = early.asset_materializations_for_node(
+        "linkedin_learning__learner_content_activity_staged"
+    )[0]
     assert staged.metadata["not_final_windows"].value == [DAY]
     _, partial_rows = warehouse_totals(platform, LEARNER_CONTENT_ACTIVITY, DAY)
 
     organisation.data_through = final_day_through
     late = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
 
-    staged = late.asset_materializations_for_node("linkedin_learning__learner_content_activity_staged")[0]
+    staged = late.asset_materializations_for_node(
+        "linkedin_learning__learner_content_activity_staged"
+    )[0]
     assert staged.metadata["not_final_windows"].value == []
     totals, rows = warehouse_totals(platform, LEARNER_CONTENT_ACTIVITY, DAY)
     assert 0 < partial_rows < rows
     assert totals == sandbox.linkedin.reports.expected_totals(window.day, "INDIVIDUAL", "CONTENT")
 
 
-def test_a_lossy_engagement_value_fails_the_day_naming_it_and_loads_nothing(platform, sandbox, monkeypatch):
+def test_a_lossy_engagement_value_fails_the_day_naming_it_and_loads_nothing(
+    platform, sandbox, monkeypatch
+):
     """engagementValue 12.5 cannot be stored as a count without loss: the run says so and stops."""
     reports = sandbox.linkedin.reports
     original = reports.report
@@ -262,10 +344,14 @@ def test_a_lossy_engagement_value_fails_the_day_naming_it_and_loads_nothing(plat
         return report
 
     monkeypatch.setattr(reports, "report", with_a_fraction)
-    result = platform.materialize(DAY, selection="linkedin_learning/learner_content_activity_staged*")
+    result = platform.materialize(
+        DAY, selection="linkedin_learning/learner_content_activity_staged*"
+    )
 
     assert not result.success
     (failure,) = [event for event in result.all_events if event.is_step_failure]
     message = failure.step_failure_data.error.to_string()
     assert "12.5" in message and "2026-10-06" in message
-    assert platform.query("SELECT count(*) FROM linkedin_learning.learner_content_activity") == [(0,)]
+    assert platform.query("SELECT count(*) FROM linkedin_learning.learner_content_activity") == [
+        (0,)
+    ]

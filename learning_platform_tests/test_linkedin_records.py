@@ -70,7 +70,9 @@ def test_each_activity_becomes_one_row_keyed_by_learner_content_and_metric():
 
 
 def test_a_metric_without_asset_type_gets_the_empty_marker_so_it_can_be_keyed():
-    batch = activity_batch([{"activities": [metric("DAYS_ACTIVE", 88, "UNIQUE", None)]}], WINDOW, ACCOUNT_ACTIVITY)
+    batch = activity_batch(
+        [{"activities": [metric("DAYS_ACTIVE", 88, "UNIQUE", None)]}], WINDOW, ACCOUNT_ACTIVITY
+    )
     assert batch.to_pylist()[0]["asset_type"] == ""
 
 
@@ -112,4 +114,6 @@ def test_learner_and_content_details_are_taken_from_the_element():
 def test_fields_the_api_adds_later_are_ignored_not_fatal():
     grown = element(dict(metric("VIEWS", 3), engagementSource="MOBILE"))
     grown["newTopLevelField"] = {"anything": [1, 2]}
-    assert activity_batch([grown], WINDOW, LEARNER_CONTENT_ACTIVITY).column("engagement_value").to_pylist() == [3]
+    assert activity_batch([grown], WINDOW, LEARNER_CONTENT_ACTIVITY).column(
+        "engagement_value"
+    ).to_pylist() == [3]

@@ -9,7 +9,9 @@ from learning_platform.lib import migrations
 def test_the_first_use_of_the_warehouse_migrates_an_empty_database_to_head(empty_database_url):
     warehouse = PostgresWarehouse(database_url=empty_database_url)
     warehouse.ensure_ready()
-    assert migrations.current_revision(warehouse.engine) == migrations.head_revision(empty_database_url)
+    assert migrations.current_revision(warehouse.engine) == migrations.head_revision(
+        empty_database_url
+    )
     assert warehouse.scalar("SELECT count(*) FROM linkedin_learning.learner_content_activity") == 0
 
 

@@ -70,7 +70,7 @@ def test_a_failed_load_keeps_the_previous_rows(warehouse):
 
 
 def test_nulls_empty_strings_and_awkward_text_survive_copy(warehouse):
-    nasty = "x'); DROP TABLE t;--, \"quoted\"\nnew line"
+    nasty = 'x\'); DROP TABLE t;--, "quoted"\nnew line'
     load(warehouse, [DAY_1], activity(DAY_1, nasty, asset_type=""))
     ((_, learner, _, asset_type, last_engaged_at),) = rows(warehouse)
     assert learner == nasty
@@ -98,19 +98,33 @@ def learner(urn, name, seen_on):
 def upsert(warehouse, *batches):
     with warehouse.transaction() as cursor:
         return postgres.upsert_batches(
-            cursor, tables.linkedin_learners, batches, LEARNER_SCHEMA.names, newer_column="last_seen_on"
+            cursor,
+            tables.linkedin_learners,
+            batches,
+            LEARNER_SCHEMA.names,
+            newer_column="last_seen_on",
         )
 
 
 def names(warehouse):
     with warehouse.transaction() as cursor:
-        cursor.execute("SELECT learner_urn, name, custom_attributes FROM linkedin_learning.learners ORDER BY 1")
+        cursor.execute(
+            "SELECT learner_urn, name, custom_attributes FROM linkedin_learning.learners ORDER BY 1"
+        )
         return cursor.fetchall()
 
 
 def test_upsert_keeps_one_row_per_key_with_the_newest_details(warehouse):
-    upsert(warehouse, learner("a", "Old", DAY_1), learner("a", "New", DAY_2), learner("b", "Bea", DAY_1))
-    assert names(warehouse) == [("a", "New", {"team": "finance"}), ("b", "Bea", {"team": "finance"})]
+    upsert(
+        warehouse,
+        learner("a", "Old", DAY_1),
+        learner("a", "New", DAY_2),
+        learner("b", "Bea", DAY_1),
+    )
+    assert names(warehouse) == [
+        ("a", "New", {"team": "finance"}),
+        ("b", "Bea", {"team": "finance"}),
+    ]
 
 
 def test_upsert_of_older_details_does_not_overwrite_newer_ones(warehouse):
@@ -133,7 +147,12 @@ def test_two_loads_of_the_same_day_at_once_run_one_after_the_other(warehouse):
         try:
             with warehouse.transaction() as cursor:
                 postgres.replace_partitions(
-                    cursor, tables.linkedin_learner_activity, "window_start", [DAY_1], [activity(DAY_1, "a")], COLUMNS
+                    cursor,
+                    tables.linkedin_learner_activity,
+                    "window_start",
+                    [DAY_1],
+                    [activity(DAY_1, "a")],
+                    COLUMNS,
                 )
                 first_loaded.set()
                 release_first.wait(timeout=30)
@@ -156,9 +175,9 @@ def test_two_loads_of_the_same_day_at_once_run_one_after_the_other(warehouse):
 
 
 def test_a_load_blocked_by_a_reader_lock_fails_after_lock_timeout_instead_of_hanging(database_url):
-    from learning_platform.defs.warehouse import PostgresWarehouse
-
     import psycopg
+
+    from learning_platform.defs.warehouse import PostgresWarehouse
 
     impatient = PostgresWarehouse(database_url=database_url, lock_timeout_seconds=1)
     holder_url = impatient.url.replace("postgresql+psycopg", "postgresql")
@@ -172,7 +191,9 @@ def test_a_load_blocked_by_a_reader_lock_fails_after_lock_timeout_instead_of_han
 def test_an_unreachable_database_fails_without_showing_its_password():
     from learning_platform.defs.warehouse import PostgresWarehouse
 
-    warehouse = PostgresWarehouse(database_url="postgresql+psycopg://loader:s3cr3t-pa55@127.0.0.1:9/warehouse")
+    warehouse = PostgresWarehouse(
+        database_url="postgresql+psycopg://loader:s3cr3t-pa55@127.0.0.1:9/warehouse"
+    )
     with pytest.raises(Exception) as error:
         warehouse.ensure_ready()
     assert "s3cr3t-pa55" not in str(error.value)

@@ -13,7 +13,10 @@ SCHEMA = pa.schema([pa.field("n", pa.int64()), pa.field("s", pa.string())])
 
 def batch(start: int, count: int) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict(
-        {"n": list(range(start, start + count)), "s": [f"row {i}" for i in range(start, start + count)]},
+        {
+            "n": list(range(start, start + count)),
+            "s": [f"row {i}" for i in range(start, start + count)],
+        },
         schema=SCHEMA,
     )
 
@@ -34,7 +37,13 @@ def test_batches_written_are_read_back_in_order(area, monkeypatch):
     table = area.read("source", "stream", "2026-10-06", "activity")
     assert table.column("n").to_pylist() == list(range(0, 5600))
     assert area.row_count("source", "stream", "2026-10-06", "activity") == 5600
-    assert sum(b.num_rows for b in area.batches("source", "stream", "2026-10-06", "activity", batch_size=999)) == 5600
+    assert (
+        sum(
+            b.num_rows
+            for b in area.batches("source", "stream", "2026-10-06", "activity", batch_size=999)
+        )
+        == 5600
+    )
 
 
 def test_a_failed_write_leaves_the_previous_file(area):
@@ -46,7 +55,11 @@ def test_a_failed_write_leaves_the_previous_file(area):
             sink.write(batch(100, 50))
             raise RuntimeError("the upstream broke mid-day")
 
-    assert area.read("source", "stream", "2026-10-06", "activity").column("n").to_pylist() == [0, 1, 2]
+    assert area.read("source", "stream", "2026-10-06", "activity").column("n").to_pylist() == [
+        0,
+        1,
+        2,
+    ]
     leftovers = [path for path in area.fs.find(area.root) if path.endswith(".tmp")]
     assert leftovers == []
 

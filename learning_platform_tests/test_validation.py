@@ -12,28 +12,42 @@ def table(**columns) -> pa.Table:
 
 
 def test_known_values_pass_and_say_how_many_rows():
-    finding = known_values(table(kind=["VIEWS", "COMPLETIONS"], id=[1, 2]), "kind", ALLOWED, sample_columns=["id"])
+    finding = known_values(
+        table(kind=["VIEWS", "COMPLETIONS"], id=[1, 2]), "kind", ALLOWED, sample_columns=["id"]
+    )
     assert finding.passed and "2 rows" in finding.summary
 
 
 def test_unknown_values_are_named_with_counts_and_samples_most_frequent_first():
     staged = table(kind=["VIEWS", "BOOKMARKS", "BOOKMARKS", "LIKES"], id=[1, 2, 3, 4])
-    finding = known_values(staged, "kind", ALLOWED, sample_columns=["id", "kind"], label="engagementType")
+    finding = known_values(
+        staged, "kind", ALLOWED, sample_columns=["id", "kind"], label="engagementType"
+    )
     assert not finding.passed
-    assert [(item["value"], item["count"]) for item in finding.details["unknown_values"]] == [("BOOKMARKS", 2), ("LIKES", 1)]
-    assert finding.details["unknown_values"][0]["samples"] == [{"id": 2, "kind": "BOOKMARKS"}, {"id": 3, "kind": "BOOKMARKS"}]
+    assert [(item["value"], item["count"]) for item in finding.details["unknown_values"]] == [
+        ("BOOKMARKS", 2),
+        ("LIKES", 1),
+    ]
+    assert finding.details["unknown_values"][0]["samples"] == [
+        {"id": 2, "kind": "BOOKMARKS"},
+        {"id": 3, "kind": "BOOKMARKS"},
+    ]
     assert "'BOOKMARKS' (2 rows)" in finding.summary and "engagementType" in finding.summary
 
 
 def test_case_or_space_variants_are_not_silently_accepted():
     """LinkedIn's enums are upper-case constants: ' views' is a different value, reported as such."""
-    finding = known_values(table(kind=["views", " VIEWS"]), "kind", ALLOWED, sample_columns=["kind"])
+    finding = known_values(
+        table(kind=["views", " VIEWS"]), "kind", ALLOWED, sample_columns=["kind"]
+    )
     assert not finding.passed
     assert {item["value"] for item in finding.details["unknown_values"]} == {"views", " VIEWS"}
 
 
 def test_a_missing_vocabulary_value_counts_as_unknown():
-    finding = known_values(table(kind=pa.array([None, "VIEWS"], pa.string())), "kind", ALLOWED, sample_columns=["kind"])
+    finding = known_values(
+        table(kind=pa.array([None, "VIEWS"], pa.string())), "kind", ALLOWED, sample_columns=["kind"]
+    )
     assert not finding.passed
     assert finding.details["unknown_values"][0]["value"] is None
 

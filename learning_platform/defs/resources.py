@@ -26,8 +26,10 @@ def resources() -> dg.Definitions:
             "linkedin_learning": LinkedInLearningClient(
                 client_id=dg.EnvVar(settings.LINKEDIN_CLIENT_ID),
                 client_secret=dg.EnvVar(settings.LINKEDIN_CLIENT_SECRET),
-                api_url=settings.env(settings.LINKEDIN_API_URL) or settings.DEFAULT_LINKEDIN_API_URL,
-                token_url=settings.env(settings.LINKEDIN_TOKEN_URL) or settings.DEFAULT_LINKEDIN_TOKEN_URL,
+                api_url=settings.env(settings.LINKEDIN_API_URL)
+                or settings.DEFAULT_LINKEDIN_API_URL,
+                token_url=settings.env(settings.LINKEDIN_TOKEN_URL)
+                or settings.DEFAULT_LINKEDIN_TOKEN_URL,
             ),
         },
         # Steps run in the run's own process: a LinkedIn day is a few seconds of work, and a new

@@ -43,7 +43,9 @@ class PostgresWarehouse(dg.ConfigurableResource):
                     "(postgresql+psycopg://user:password@host:5432/database)"
                 )
         else:
-            url = embedded_database_url(settings.home() if self.home is None else Path(self.home).expanduser().resolve())
+            url = embedded_database_url(
+                settings.home() if self.home is None else Path(self.home).expanduser().resolve()
+            )
         self._url = url
         self._engine = sa.create_engine(_with_driver(url), pool_pre_ping=True)
         if migrations.current_revision(self._engine) != migrations.head_revision(url):
@@ -83,7 +85,9 @@ class PostgresWarehouse(dg.ConfigurableResource):
 
 def _with_driver(url: str) -> sa.URL:
     parsed = sa.make_url(url)
-    return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
+    return (
+        parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
+    )
 
 
 def _psycopg_conninfo(url: str) -> str:

@@ -63,6 +63,8 @@ def stop_embedded(home: Path) -> bool:
     pgdata = home / "postgres"
     if not (pgdata / "postmaster.pid").exists():
         return False
-    user = "pgserver" if os.geteuid() == 0 else None  # as root, pgserver runs the server as "pgserver"
+    user = (
+        "pgserver" if os.geteuid() == 0 else None
+    )  # as root, pgserver runs the server as "pgserver"
     pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)
     return True

@@ -238,7 +238,11 @@ class HttpClient:
             failure = state.outcome.exception() if state.outcome else None
             log.warning(
                 "%s: %s; attempt %d of %d, retrying in %.1f s",
-                where, failure, state.attempt_number, self.retry.max_attempts, state.upcoming_sleep,
+                where,
+                failure,
+                state.attempt_number,
+                self.retry.max_attempts,
+                state.upcoming_sleep,
             )
 
         def out_of_budget(state: tenacity.RetryCallState) -> bool:
@@ -364,4 +368,3 @@ def _excerpt(text: str) -> str:
 def _shorten(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= MAX_QUOTED_CHARS else text[:MAX_QUOTED_CHARS] + "..."
-

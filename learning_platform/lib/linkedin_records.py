@@ -169,7 +169,9 @@ def activity_batch(
             columns["engagement_qualifier"].append(activity.get("engagementMetricQualifier"))
             columns["asset_type"].append(activity.get("assetType") or NO_ASSET_TYPE)
             columns["engagement_value"].append(
-                engagement_value(activity.get("engagementValue"), window=window, engagement_type=engagement_type)
+                engagement_value(
+                    activity.get("engagementValue"), window=window, engagement_type=engagement_type
+                )
             )
             columns["first_engaged_at"].append(
                 _epoch_ms(activity.get("firstEngagedAt"), window=window, field="firstEngagedAt")

@@ -39,11 +39,16 @@ def _column_list(columns: Sequence[str]) -> sql.Composable:
 
 
 def copy_batches(
-    cursor: psycopg.Cursor, target: sql.Composable, columns: Sequence[str], batches: Iterable[pa.RecordBatch]
+    cursor: psycopg.Cursor,
+    target: sql.Composable,
+    columns: Sequence[str],
+    batches: Iterable[pa.RecordBatch],
 ) -> int:
     """Stream Arrow batches into `target` with COPY; returns the number of rows written."""
     written = 0
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT CSV)").format(target, _column_list(columns))
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT CSV)").format(
+        target, _column_list(columns)
+    )
     with cursor.copy(statement) as copy:
         for batch in batches:
             if batch.num_rows == 0:
@@ -79,7 +84,9 @@ def replace_partitions(
     """
     lock_table_for_load(cursor, table)
     cursor.execute(
-        sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(qualified(table), sql.Identifier(partition_column)),
+        sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(
+            qualified(table), sql.Identifier(partition_column)
+        ),
         (list(partition_values),),
     )
     deleted = cursor.rowcount

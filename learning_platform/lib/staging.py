@@ -92,7 +92,12 @@ class StagingArea:
             ) from None
 
     def read(
-        self, source: str, stream: str, partition_key: str, part: str, columns: list[str] | None = None
+        self,
+        source: str,
+        stream: str,
+        partition_key: str,
+        part: str,
+        columns: list[str] | None = None,
     ) -> pa.Table:
         with self._file(source, stream, partition_key, part) as parquet:
             return parquet.read(columns=columns)

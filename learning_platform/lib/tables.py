@@ -27,7 +27,9 @@ def _loaded_at() -> sa.Column:
 def _linkedin_activity_table(name: str, *, learner: bool, content: bool, comment: str) -> sa.Table:
     """One row per metric per window, keyed by window, who, what and which metric."""
     key_columns = [
-        sa.Column("window_start", sa.Date, nullable=False, comment="The Pacific day the metric covers."),
+        sa.Column(
+            "window_start", sa.Date, nullable=False, comment="The Pacific day the metric covers."
+        ),
     ]
     if learner:
         key_columns.append(
@@ -40,10 +42,17 @@ def _linkedin_activity_table(name: str, *, learner: bool, content: bool, comment
         )
     if content:
         key_columns.append(
-            sa.Column("content_urn", sa.Text, nullable=False, comment="urn of the course, video, path...")
+            sa.Column(
+                "content_urn", sa.Text, nullable=False, comment="urn of the course, video, path..."
+            )
         )
     key_columns += [
-        sa.Column("engagement_type", sa.Text, nullable=False, comment="engagementType, e.g. SECONDS_VIEWED."),
+        sa.Column(
+            "engagement_type",
+            sa.Text,
+            nullable=False,
+            comment="engagementType, e.g. SECONDS_VIEWED.",
+        ),
         sa.Column("engagement_qualifier", sa.Text, nullable=False, comment="TOTAL or UNIQUE."),
         sa.Column(
             "asset_type",
@@ -56,9 +65,18 @@ def _linkedin_activity_table(name: str, *, learner: bool, content: bool, comment
         name,
         metadata,
         *key_columns,
-        sa.Column("engagement_value", sa.BigInteger, nullable=False, comment="The aggregate over the window."),
-        sa.Column("first_engaged_at", sa.DateTime(timezone=True), comment="firstEngagedAt, when given."),
-        sa.Column("last_engaged_at", sa.DateTime(timezone=True), comment="lastEngagedAt, when given."),
+        sa.Column(
+            "engagement_value",
+            sa.BigInteger,
+            nullable=False,
+            comment="The aggregate over the window.",
+        ),
+        sa.Column(
+            "first_engaged_at", sa.DateTime(timezone=True), comment="firstEngagedAt, when given."
+        ),
+        sa.Column(
+            "last_engaged_at", sa.DateTime(timezone=True), comment="lastEngagedAt, when given."
+        ),
         sa.Column(
             "latest_data_at",
             sa.DateTime(timezone=True),
@@ -93,13 +111,22 @@ linkedin_learner_content_activity = _linkedin_activity_table(
 linkedin_learners = sa.Table(
     "learners",
     metadata,
-    sa.Column("learner_urn", sa.Text, primary_key=True, comment="urn:li:enterpriseProfile of the learner."),
+    sa.Column(
+        "learner_urn", sa.Text, primary_key=True, comment="urn:li:enterpriseProfile of the learner."
+    ),
     sa.Column("name", sa.Text, comment="As LinkedIn reports it."),
     sa.Column("email", sa.Text, comment="As LinkedIn reports it (may differ from the HR e-mail)."),
-    sa.Column("unique_user_id", sa.Text, comment="uniqueUserId from SSO or CSV provisioning, when set."),
+    sa.Column(
+        "unique_user_id", sa.Text, comment="uniqueUserId from SSO or CSV provisioning, when set."
+    ),
     sa.Column("enterprise_groups", JSONB, comment="enterpriseGroups, as received."),
     sa.Column("custom_attributes", JSONB, comment="customAttributes, as received."),
-    sa.Column("last_seen_on", sa.Date, nullable=False, comment="The latest window these details came from."),
+    sa.Column(
+        "last_seen_on",
+        sa.Date,
+        nullable=False,
+        comment="The latest window these details came from.",
+    ),
     _loaded_at(),
     schema=LINKEDIN_SCHEMA,
     comment="LinkedIn Learning learners, once each, with the details of the latest window they appeared in.",
@@ -113,9 +140,18 @@ linkedin_contents = sa.Table(
     sa.Column("locale_language", sa.Text),
     sa.Column("locale_country", sa.Text),
     sa.Column("content_provider_name", sa.Text),
-    sa.Column("content_source", sa.Text, comment="Deprecated by LinkedIn in favour of content_provider_name."),
+    sa.Column(
+        "content_source",
+        sa.Text,
+        comment="Deprecated by LinkedIn in favour of content_provider_name.",
+    ),
     sa.Column("website_url", sa.Text),
-    sa.Column("last_seen_on", sa.Date, nullable=False, comment="The latest window these details came from."),
+    sa.Column(
+        "last_seen_on",
+        sa.Date,
+        nullable=False,
+        comment="The latest window these details came from.",
+    ),
     _loaded_at(),
     schema=LINKEDIN_SCHEMA,
     comment="LinkedIn Learning content items, once each, with the details of the latest window they appeared in.",

@@ -29,7 +29,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _samples(table: pa.Table, mask: pa.ChunkedArray, columns: Sequence[str], limit: int) -> list[dict]:
+def _samples(
+    table: pa.Table, mask: pa.ChunkedArray, columns: Sequence[str], limit: int
+) -> list[dict]:
     rows = table.select(list(columns)).filter(mask).slice(0, limit).to_pylist()
     return [{name: _plain(value) for name, value in row.items()} for row in rows]
 
@@ -46,19 +48,31 @@ def known_values(
     """Every value of `column` is in `allowed`. A null counts as unknown: a vocabulary column with
     no value is as unusable downstream as one with a value nobody knows."""
     label = label or column
-    counts = pc.value_counts(table.column(column)) if table.num_rows else pa.array([], pa.struct([]))
+    counts = (
+        pc.value_counts(table.column(column)) if table.num_rows else pa.array([], pa.struct([]))
+    )
     unknown: list[dict[str, Any]] = []
     for entry in counts.to_pylist():
         value, count = entry["values"], entry["counts"]
         if value in allowed:
             continue
-        mask = pc.is_null(table.column(column)) if value is None else pc.equal(table.column(column), value)
+        mask = (
+            pc.is_null(table.column(column))
+            if value is None
+            else pc.equal(table.column(column), value)
+        )
         unknown.append(
-            {"value": value, "count": count, "samples": _samples(table, mask, sample_columns, samples)}
+            {
+                "value": value,
+                "count": count,
+                "samples": _samples(table, mask, sample_columns, samples),
+            }
         )
     unknown.sort(key=lambda item: (-item["count"], str(item["value"])))
     if not unknown:
-        return Finding(True, f"every {label} is known ({table.num_rows} rows)", {"rows": table.num_rows})
+        return Finding(
+            True, f"every {label} is known ({table.num_rows} rows)", {"rows": table.num_rows}
+        )
     values = ", ".join(f"{item['value']!r} ({item['count']} rows)" for item in unknown)
     return Finding(
         False,
@@ -78,25 +92,37 @@ def keys_present_and_unique(
             missing[key] = nulls
     duplicates = []
     if table.num_rows:
-        grouped = table.select(list(keys)).group_by(list(keys), use_threads=False).aggregate(
-            [([], "count_all")]
+        grouped = (
+            table.select(list(keys))
+            .group_by(list(keys), use_threads=False)
+            .aggregate([([], "count_all")])
         )
         repeated = grouped.filter(pc.greater(grouped.column("count_all"), 1))
         duplicate_count = repeated.num_rows
         duplicates = [
-            {name: _plain(value) for name, value in row.items()} for row in repeated.slice(0, samples).to_pylist()
+            {name: _plain(value) for name, value in row.items()}
+            for row in repeated.slice(0, samples).to_pylist()
         ]
     else:
         duplicate_count = 0
     if not missing and not duplicate_count:
-        return Finding(True, f"keys present and unique ({table.num_rows} rows)", {"rows": table.num_rows})
+        return Finding(
+            True, f"keys present and unique ({table.num_rows} rows)", {"rows": table.num_rows}
+        )
     problems = []
     if missing:
-        problems.append("missing " + ", ".join(f"{key} in {count} rows" for key, count in missing.items()))
+        problems.append(
+            "missing " + ", ".join(f"{key} in {count} rows" for key, count in missing.items())
+        )
     if duplicate_count:
         problems.append(f"{duplicate_count} keys appear more than once")
     return Finding(
         False,
         "; ".join(problems),
-        {"rows": table.num_rows, "missing_keys": missing, "duplicate_keys": duplicate_count, "duplicate_samples": duplicates},
+        {
+            "rows": table.num_rows,
+            "missing_keys": missing,
+            "duplicate_keys": duplicate_count,
+            "duplicate_samples": duplicates,
+        },
     )

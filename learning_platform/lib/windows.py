@@ -76,11 +76,9 @@ def windows_between(first: date, last: date, zone: ZoneInfo = PACIFIC) -> list[D
     return [DayWindow(first + timedelta(days=n), zone) for n in range((last - first).days + 1)]
 
 
-def window_containing(moment: datetime, zone: ZoneInfo = PACIFIC) -> DayWindow:
-    return DayWindow(moment.astimezone(zone).date(), zone)
-
-
-def batches_of_days(windows: list[DayWindow], size: int = MAX_DAYS_PER_RUN) -> list[list[DayWindow]]:
+def batches_of_days(
+    windows: list[DayWindow], size: int = MAX_DAYS_PER_RUN
+) -> list[list[DayWindow]]:
     """Consecutive runs of at most `size` windows, in order."""
     if size < 1:
         raise ValueError("batch size must be at least 1")

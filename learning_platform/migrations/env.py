@@ -1,7 +1,7 @@
 """Alembic environment: migrates the warehouse described by `learning_platform.lib.tables`."""
 
-from alembic import context
 import sqlalchemy as sa
+from alembic import context
 
 from learning_platform.lib.tables import SCHEMAS, metadata
 
@@ -18,7 +18,9 @@ def include_name(name, type_, parent_names):
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is None:
-        connectable = sa.create_engine(config.get_main_option("sqlalchemy.url"), poolclass=sa.pool.NullPool)
+        connectable = sa.create_engine(
+            config.get_main_option("sqlalchemy.url"), poolclass=sa.pool.NullPool
+        )
         with connectable.connect() as connection:
             _run(connection)
     else:
@@ -38,7 +40,9 @@ def _run(connection) -> None:
 
 
 if context.is_offline_mode():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 else:

@@ -28,11 +28,11 @@ import hashlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
-from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
 from learning_platform.lib.linkedin_records import FINAL_MARGIN_MS
+from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
 
 # The nine asset types of LinkedIn's ACCOUNT report sample, in that sample's order. Every content
 # item is one of them (ASSESSMENT is a known value that no report row carries).
@@ -54,32 +54,135 @@ ORGANIZATION = "ORGANIZATION"
 THIRD_PARTY = "THIRD_PARTY"
 
 FIRST_NAMES = (
-    "ada", "alan", "amara", "ana", "arjun", "beatriz", "carlos", "chen", "chloe", "dmitri",
-    "elena", "emeka", "farah", "grace", "hana", "ibrahim", "ingrid", "jamal", "joao", "kenji",
-    "lars", "leila", "lucia", "mateo", "mei", "nadia", "noah", "olga", "omar", "priya",
-    "quentin", "rosa", "samir", "sofia", "tariq", "uma", "valentina", "wei", "yusuf", "zoe",
+    "ada",
+    "alan",
+    "amara",
+    "ana",
+    "arjun",
+    "beatriz",
+    "carlos",
+    "chen",
+    "chloe",
+    "dmitri",
+    "elena",
+    "emeka",
+    "farah",
+    "grace",
+    "hana",
+    "ibrahim",
+    "ingrid",
+    "jamal",
+    "joao",
+    "kenji",
+    "lars",
+    "leila",
+    "lucia",
+    "mateo",
+    "mei",
+    "nadia",
+    "noah",
+    "olga",
+    "omar",
+    "priya",
+    "quentin",
+    "rosa",
+    "samir",
+    "sofia",
+    "tariq",
+    "uma",
+    "valentina",
+    "wei",
+    "yusuf",
+    "zoe",
 )
 LAST_NAMES = (
-    "abara", "berg", "castillo", "dubois", "eriksen", "fernandes", "garcia", "hopper", "ibarra",
-    "johnson", "kowalski", "lovelace", "moreau", "nakamura", "okafor", "petrov", "quinn", "rossi",
-    "silva", "tanaka", "turing", "umarov", "varga", "weber", "xu", "yilmaz", "zhang", "haddad",
-    "murphy", "novak", "connolly", "patel", "santos", "schmidt", "singh", "smith", "takahashi",
-    "van-dijk", "williams", "kim",
+    "abara",
+    "berg",
+    "castillo",
+    "dubois",
+    "eriksen",
+    "fernandes",
+    "garcia",
+    "hopper",
+    "ibarra",
+    "johnson",
+    "kowalski",
+    "lovelace",
+    "moreau",
+    "nakamura",
+    "okafor",
+    "petrov",
+    "quinn",
+    "rossi",
+    "silva",
+    "tanaka",
+    "turing",
+    "umarov",
+    "varga",
+    "weber",
+    "xu",
+    "yilmaz",
+    "zhang",
+    "haddad",
+    "murphy",
+    "novak",
+    "connolly",
+    "patel",
+    "santos",
+    "schmidt",
+    "singh",
+    "smith",
+    "takahashi",
+    "van-dijk",
+    "williams",
+    "kim",
 )
 DEPARTMENTS = (
-    "Engineering", "Finance", "Sales", "Marketing", "People", "Operations", "Legal", "Support",
+    "Engineering",
+    "Finance",
+    "Sales",
+    "Marketing",
+    "People",
+    "Operations",
+    "Legal",
+    "Support",
 )
 
 _TOPICS = (
-    "Excel", "Python", "SQL", "Project Management", "Leadership", "Public Speaking",
-    "Data Visualization", "Cloud Computing", "Agile", "Negotiation", "Time Management", "Power BI",
-    "JavaScript", "Cybersecurity", "Machine Learning", "Business Writing", "Design Thinking",
-    "Accounting", "Customer Service", "Kubernetes", "Critical Thinking", "Statistics",
-    "Digital Marketing", "Coaching", "Git",
+    "Excel",
+    "Python",
+    "SQL",
+    "Project Management",
+    "Leadership",
+    "Public Speaking",
+    "Data Visualization",
+    "Cloud Computing",
+    "Agile",
+    "Negotiation",
+    "Time Management",
+    "Power BI",
+    "JavaScript",
+    "Cybersecurity",
+    "Machine Learning",
+    "Business Writing",
+    "Design Thinking",
+    "Accounting",
+    "Customer Service",
+    "Kubernetes",
+    "Critical Thinking",
+    "Statistics",
+    "Digital Marketing",
+    "Coaching",
+    "Git",
 )
 _TITLE_TEMPLATES = {
-    "COURSE": ("{topic} Essential Training", "Learning {topic}", "{topic}: Advanced Techniques",
-               "{topic} for Beginners", "Mastering {topic}"),
+    "COURSE": (
+        "{topic} Essential Training",
+        "Learning {topic}",
+        "{topic}: Advanced Techniques",
+        "{topic} for Beginners",
+        "Mastering {topic}",
+    ),
     "VIDEO": ("{topic} Tips and Tricks", "{topic} in Five Minutes", "What Is {topic}?"),
     "LEARNING_PATH": ("Become an Expert in {topic}", "Master {topic}", "{topic} Career Path"),
     "ARTICLE": ("Why {topic} Matters", "Five Myths About {topic}"),
@@ -91,11 +194,25 @@ _TITLE_TEMPLATES = {
 }
 # Share of the catalogue per asset type (percent), after one item of each type is guaranteed.
 _ASSET_TYPE_WEIGHTS = (
-    ("COURSE", 40), ("VIDEO", 25), ("LEARNING_PATH", 10), ("ARTICLE", 5), ("BOOK", 5),
-    ("AUDIO", 4), ("DOCUMENT", 4), ("EVENT", 4), ("LEARNING_COLLECTION", 3),
+    ("COURSE", 40),
+    ("VIDEO", 25),
+    ("LEARNING_PATH", 10),
+    ("ARTICLE", 5),
+    ("BOOK", 5),
+    ("AUDIO", 4),
+    ("DOCUMENT", 4),
+    ("EVENT", 4),
+    ("LEARNING_COLLECTION", 3),
 )
 _GUARANTEED_ASSET_TYPES = (
-    "COURSE", "VIDEO", "LEARNING_PATH", "ARTICLE", "BOOK", "AUDIO", "DOCUMENT", "EVENT",
+    "COURSE",
+    "VIDEO",
+    "LEARNING_PATH",
+    "ARTICLE",
+    "BOOK",
+    "AUDIO",
+    "DOCUMENT",
+    "EVENT",
     "LEARNING_COLLECTION",
 )
 _URN_KINDS = {
@@ -110,7 +227,11 @@ _URN_KINDS = {
     "LEARNING_COLLECTION": "lyndaLearningCollection",
 }
 _LOCALES = (("en", "US"),) * 6 + (
-    ("en", "GB"), ("fr", "FR"), ("de", "DE"), ("es", "ES"), ("ja", "JP"),
+    ("en", "GB"),
+    ("fr", "FR"),
+    ("de", "DE"),
+    ("es", "ES"),
+    ("ja", "JP"),
 )
 _THIRD_PARTY_PROVIDERS = ("Contoso Academy", "Fabrikam Learning")
 _ORGANIZATION_PROVIDER = "Example Corp"

@@ -1,12 +1,10 @@
 """LinkedIn Learning streams: each report aggregation staged per Pacific day, then loaded into
 its warehouse table. One factory builds all three streams; they differ only in parameters."""
 
-
 import contextlib
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import dagster as dg
 import pyarrow as pa
@@ -20,7 +18,6 @@ from learning_platform.defs.linkedin_learning.partitions import (
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
 from learning_platform.defs.linkedin_learning.vocabulary_rules import (
     RULES,
-    VOCABULARY_COLUMNS,
     check_vocabulary,
 )
 from learning_platform.defs.staging import StagingStore
@@ -36,7 +33,10 @@ from learning_platform.lib.windows import DayWindow, from_epoch_ms, window_for_k
 
 SOURCE = "linkedin_learning"
 ACTIVITY, LEARNERS, CONTENTS = "activity", "learners", "contents"
-DETAIL_BATCHES = {LEARNERS: linkedin_records.learner_batch, CONTENTS: linkedin_records.content_batch}
+DETAIL_BATCHES = {
+    LEARNERS: linkedin_records.learner_batch,
+    CONTENTS: linkedin_records.content_batch,
+}
 
 TABLES = {
     linkedin_records.ACCOUNT_ACTIVITY.stream: tables.linkedin_account_activity,
@@ -101,7 +101,9 @@ def stage_window(
     def writer(part: str, schema: pa.Schema):
         return area.writer(SOURCE, aggregation.stream, window.key, part, schema)
 
-    pages = client.api().activity_report_pages(window, aggregation.primary, aggregation.secondary, stats=stats)
+    pages = client.api().activity_report_pages(
+        window, aggregation.primary, aggregation.secondary, stats=stats
+    )
     with contextlib.ExitStack() as files:
         activity = files.enter_context(writer(ACTIVITY, aggregation.activity_schema))
         details = {
@@ -188,7 +190,9 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         for shortfall in stats.shortfalls:
             context.log.warning(f"{aggregation.label} paging anomaly: {shortfall}")
         per_type = sum((s.rows_per_engagement_type for s in staged), Counter())
-        latest = max((s.latest_data_at for s in staged if s.latest_data_at is not None), default=None)
+        latest = max(
+            (s.latest_data_at for s in staged if s.latest_data_at is not None), default=None
+        )
         return dg.MaterializeResult(
             metadata={
                 **_row_count(sum(s.rows for s in staged), len(staged)),
@@ -236,7 +240,13 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         # A blocking check stops this asset only when both run together; a run that selects the
         # table alone must not load what the checks would refuse.
         for key in keys:
-            staged_table = area.read(SOURCE, aggregation.stream, key, ACTIVITY, columns=[*aggregation.key_columns, "engagement_value"])
+            staged_table = area.read(
+                SOURCE,
+                aggregation.stream,
+                key,
+                ACTIVITY,
+                columns=[*aggregation.key_columns, "engagement_value"],
+            )
             for rule in RULES:
                 finding = check_vocabulary(staged_table, aggregation, rule)
                 if not finding.passed:
@@ -255,12 +265,16 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         details = _detail_tables(aggregation)
         upserted = {}
         with warehouse.transaction() as cursor:
-            load = postgres.replace_partitions(cursor, table, "window_start", days, activity_batches, columns)
+            load = postgres.replace_partitions(
+                cursor, table, "window_start", days, activity_batches, columns
+            )
             for part, (detail_table, schema) in details.items():
                 upserted[part] = postgres.upsert_batches(
                     cursor,
                     detail_table,
-                    itertools.chain.from_iterable(area.batches(SOURCE, aggregation.stream, key, part) for key in keys),
+                    itertools.chain.from_iterable(
+                        area.batches(SOURCE, aggregation.stream, key, part) for key in keys
+                    ),
                     schema.names,
                     newer_column="last_seen_on",
                 )
@@ -279,5 +293,7 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
 
 
 linkedin_assets = [
-    asset for aggregation in linkedin_records.AGGREGATIONS for asset in build_linkedin_stream(aggregation)
+    asset
+    for aggregation in linkedin_records.AGGREGATIONS
+    for asset in build_linkedin_stream(aggregation)
 ]

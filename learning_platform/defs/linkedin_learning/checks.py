@@ -4,7 +4,6 @@ A failure stops the table load in the same run, keeps the staged rows, and names
 value with its count and a few sample rows.
 """
 
-
 import dagster as dg
 import pyarrow as pa
 
@@ -18,7 +17,9 @@ from learning_platform.lib.validation import Finding, keys_present_and_unique
 KEYS_CHECK = "keys_present_and_unique"
 
 
-def _result(staged_key: dg.AssetKey, check_name: str, finding: Finding, partitions: list[str]) -> dg.AssetCheckResult:
+def _result(
+    staged_key: dg.AssetKey, check_name: str, finding: Finding, partitions: list[str]
+) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=staged_key,
         check_name=check_name,
@@ -55,16 +56,30 @@ def build_linkedin_checks(aggregation: Aggregation) -> dg.AssetChecksDefinition:
     )
     def staged_checks(context: dg.AssetCheckExecutionContext, staging: StagingStore):
         operation = context.op_execution_context
-        partitions = list(operation.partition_keys) if operation.has_partition_key_range else [operation.partition_key]
+        partitions = (
+            list(operation.partition_keys)
+            if operation.has_partition_key_range
+            else [operation.partition_key]
+        )
         columns = [*aggregation.key_columns, "engagement_value"]
         staged = pa.concat_tables(
-            staging.area.read(SOURCE, aggregation.stream, key, ACTIVITY, columns=columns) for key in partitions
+            staging.area.read(SOURCE, aggregation.stream, key, ACTIVITY, columns=columns)
+            for key in partitions
         )
         for rule in RULES:
-            yield _result(staged_key, rule.check_name, check_vocabulary(staged, aggregation, rule), partitions)
-        yield _result(staged_key, KEYS_CHECK, keys_present_and_unique(staged, aggregation.key_columns), partitions)
+            yield _result(
+                staged_key, rule.check_name, check_vocabulary(staged, aggregation, rule), partitions
+            )
+        yield _result(
+            staged_key,
+            KEYS_CHECK,
+            keys_present_and_unique(staged, aggregation.key_columns),
+            partitions,
+        )
 
     return staged_checks
 
 
-linkedin_checks = [build_linkedin_checks(aggregation) for aggregation in linkedin_records.AGGREGATIONS]
+linkedin_checks = [
+    build_linkedin_checks(aggregation) for aggregation in linkedin_records.AGGREGATIONS
+]

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from learning_platform.lib import vocabulary
 from learning_platform.lib.linkedin_records import Aggregation
 from learning_platform.lib.validation import Finding, known_values
-
-import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,12 @@ class VocabularyRule:
 
 
 RULES = (
-    VocabularyRule("engagement_type_known", "engagement_type", vocabulary.LINKEDIN_ENGAGEMENT_TYPES, "engagementType"),
+    VocabularyRule(
+        "engagement_type_known",
+        "engagement_type",
+        vocabulary.LINKEDIN_ENGAGEMENT_TYPES,
+        "engagementType",
+    ),
     VocabularyRule(
         "engagement_qualifier_known",
         "engagement_qualifier",
@@ -32,7 +37,6 @@ RULES = (
         "assetType",
     ),
 )
-VOCABULARY_COLUMNS = [rule.column for rule in RULES]
 
 
 def check_vocabulary(table: pa.Table, aggregation: Aggregation, rule: VocabularyRule) -> Finding:
