@@ -11,30 +11,36 @@ from learning_platform.lib.validation import Finding, known_values
 
 @dataclass(frozen=True)
 class VocabularyRule:
+    """A staged column whose values must all come from one list in `lib/vocabulary.py`."""
+
     check_name: str
     column: str
-    allowed: frozenset[str]
+    vocabulary_list: str  # the name of the list in lib/vocabulary.py
     label: str
+    also_allowed: frozenset[str] = frozenset()
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        # Looked up at check time, so the list in vocabulary.py is the one place to extend.
+        return getattr(vocabulary, self.vocabulary_list) | self.also_allowed
 
 
 RULES = (
     VocabularyRule(
-        "engagement_type_known",
-        "engagement_type",
-        vocabulary.LINKEDIN_ENGAGEMENT_TYPES,
-        "engagementType",
+        "engagement_type_known", "engagement_type", "LINKEDIN_ENGAGEMENT_TYPES", "engagementType"
     ),
     VocabularyRule(
         "engagement_qualifier_known",
         "engagement_qualifier",
-        vocabulary.LINKEDIN_ENGAGEMENT_QUALIFIERS,
+        "LINKEDIN_ENGAGEMENT_QUALIFIERS",
         "engagementMetricQualifier",
     ),
     VocabularyRule(
         "asset_type_known",
         "asset_type",
-        vocabulary.LINKEDIN_ASSET_TYPES | {vocabulary.NO_ASSET_TYPE},
+        "LINKEDIN_ASSET_TYPES",
         "assetType",
+        also_allowed=frozenset({vocabulary.NO_ASSET_TYPE}),
     ),
 )
 
