@@ -1,5 +1,6 @@
 """Shared fixtures: a real PostgreSQL (the embedded server, or LEARNING_PLATFORM_TEST_DATABASE_URL)
-and a fresh, migrated database per test."""
+with a fresh, migrated database per test; the sandbox upstreams and the LinkedIn assets wired to
+them; a scriptable loopback HTTP server and a fake clock."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import dagster as dg
 import pytest
 import sqlalchemy as sa
+from pytest_httpserver import HTTPServer
 
+from learning_platform.defs.linkedin_learning.assets import linkedin_assets
+from learning_platform.defs.linkedin_learning.checks import linkedin_checks
+from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
+from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib import migrations
+from learning_platform.sandbox import Organisation, SandboxServer
+from learning_platform_tests.fakes import FakeTime
 
 TEMPLATE = "learning_platform_template"
 
@@ -100,14 +109,6 @@ def warehouse(database_url: str) -> Iterator[PostgresWarehouse]:
 
 # -- the sandbox and the platform's Dagster definitions ---------------------------------------
 
-import dagster as dg  # noqa: E402
-
-from learning_platform.defs.linkedin_learning.assets import linkedin_assets  # noqa: E402
-from learning_platform.defs.linkedin_learning.checks import linkedin_checks  # noqa: E402
-from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient  # noqa: E402
-from learning_platform.defs.staging import StagingStore  # noqa: E402
-from learning_platform.sandbox import Organisation, SandboxServer  # noqa: E402
-
 
 @pytest.fixture
 def organisation() -> Organisation:
@@ -172,10 +173,6 @@ def platform(warehouse: PostgresWarehouse, sandbox: SandboxServer, tmp_path) -> 
 
 
 # -- a scriptable HTTP server on loopback, and a clock that only moves when code sleeps ----------
-
-from pytest_httpserver import HTTPServer  # noqa: E402
-
-from learning_platform_tests.fakes import FakeTime  # noqa: E402
 
 
 @pytest.fixture(scope="module")
