@@ -152,6 +152,13 @@ def db(args: argparse.Namespace) -> int:
     return 0
 
 
+def bench(args: argparse.Namespace) -> int:
+    """Benchmark LinkedIn ingestion against a minimal baseline, on this machine (not a test)."""
+    from learning_platform import bench as bench_module
+
+    return bench_module.run(args)
+
+
 def _embedded_url() -> str:
     from learning_platform.lib.embedded_postgres import embedded_database_url
 
@@ -195,6 +202,12 @@ def parser() -> argparse.ArgumentParser:
         "revision", nargs="?", default="-1", help="with downgrade: the target revision"
     )
     db_parser.set_defaults(handler=db)
+
+    bench_parser = commands.add_parser("bench", help=bench.__doc__)
+    from learning_platform.bench import add_arguments
+
+    add_arguments(bench_parser)
+    bench_parser.set_defaults(handler=bench)
     return root
 
 

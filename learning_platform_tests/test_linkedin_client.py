@@ -156,7 +156,7 @@ def element(n: int) -> dict:
 
 def learner_numbers(pages) -> list[int]:
     return [
-        int(page_element["learnerDetails"]["entity"]["profileUrn"].rsplit(",", 1)[1].rstrip(")"))
+        int(page_element.learnerDetails.entity.profileUrn.rsplit(",", 1)[1].rstrip(")"))
         for page in pages
         for page_element in page.elements
     ]

@@ -1,5 +1,6 @@
-"""Report elements -> rows: keyed by metric, never by position, and nothing lossy passes."""
+"""Report pages -> rows: keyed by metric, never by position, and nothing lossy passes."""
 
+import json
 from datetime import date
 
 import pytest
@@ -7,11 +8,13 @@ import pytest
 from learning_platform.lib.linkedin_records import (
     ACCOUNT_ACTIVITY,
     LEARNER_CONTENT_ACTIVITY,
+    MalformedPage,
     RecordError,
-    activity_batch,
     content_batch,
+    decode_page,
     learner_batch,
 )
+from learning_platform.lib.linkedin_records import activity_batch as batch_of_elements
 from learning_platform.lib.windows import DayWindow
 
 WINDOW = DayWindow(date(2021, 7, 26))
@@ -38,6 +41,16 @@ def element(*activities, email="jane@corp.com"):
         },
         "activities": list(activities),
     }
+
+
+def decoded(*elements):
+    """The elements as the client gets them: a page's bytes decoded and type-checked."""
+    body = json.dumps({"elements": list(elements), "paging": {"total": len(elements)}})
+    return decode_page(body.encode(), WINDOW).elements
+
+
+def activity_batch(elements, window, aggregation):
+    return batch_of_elements(decoded(*elements), window, aggregation)
 
 
 def metric(engagement_type, value, qualifier="TOTAL", asset_type="COURSE"):
@@ -103,10 +116,11 @@ def test_a_missing_learner_urn_is_staged_as_null_not_dropped():
 
 
 def test_learner_and_content_details_are_taken_from_the_element():
-    learners = learner_batch([element()], WINDOW.day).to_pylist()
-    contents = content_batch([element()], WINDOW.day).to_pylist()
+    learners = learner_batch(decoded(element()), WINDOW.day).to_pylist()
+    contents = content_batch(decoded(element()), WINDOW.day).to_pylist()
     assert learners[0]["learner_urn"] == PROFILE
-    assert learners[0]["custom_attributes"] == '{"team":"finance"}'
+    assert json.loads(learners[0]["custom_attributes"]) == {"team": "finance"}
+    assert learners[0]["enterprise_groups"] == "[]"
     assert contents[0]["locale_country"] == "US"
     assert contents[0]["last_seen_on"] == WINDOW.day
 
@@ -117,3 +131,30 @@ def test_fields_the_api_adds_later_are_ignored_not_fatal():
     assert activity_batch([grown], WINDOW, LEARNER_CONTENT_ACTIVITY).column(
         "engagement_value"
     ).to_pylist() == [3]
+
+
+def test_a_learner_seen_earlier_the_same_day_is_staged_once():
+    """Details are staged per learner and day, not per element: a day of a million elements
+    carries each learner's details once."""
+    seen = set()
+    first = learner_batch(decoded(element(), element()), WINDOW.day, seen)
+    again = learner_batch(decoded(element()), WINDOW.day, seen)
+    assert first.num_rows == 1 and again.num_rows == 0
+    assert seen == {PROFILE}
+
+
+@pytest.mark.parametrize(
+    "body", [b"<html>Bad gateway</html>", b'{"elements": [{"activities": [', b'{"paging": {}}']
+)
+def test_a_body_that_is_not_a_page_is_malformed_not_empty(body):
+    with pytest.raises(MalformedPage):
+        decode_page(body, WINDOW)
+
+
+def test_a_refused_value_names_its_field_but_never_quotes_a_learners_details():
+    """The error quotes numbers and enums; a wrong-typed e-mail is named by its path only."""
+    broken = element(metric("VIEWS", 1), email=12345)
+    with pytest.raises(RecordError) as error:
+        decoded(broken)
+    assert "learnerDetails.email" in str(error.value)
+    assert "12345" not in str(error.value)

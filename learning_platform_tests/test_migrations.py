@@ -30,3 +30,13 @@ def test_upgrade_downgrade_upgrade_round_trips(empty_database_url):
     assert not sa.inspect(engine).has_schema("linkedin_learning")
     migrations.upgrade(engine)
     assert migrations.pending_changes(engine) == []
+
+
+def test_the_head_revision_every_run_checks_is_the_newest_migration(empty_database_url):
+    """Runs compare the warehouse with HEAD_REVISION instead of importing Alembic: a new
+    migration must move it, or runs would not apply the migration."""
+    assert migrations.HEAD_REVISION == migrations.head_revision(empty_database_url)
+    engine = sa.create_engine(empty_database_url)
+    assert not migrations.is_current(engine)
+    migrations.upgrade(engine)
+    assert migrations.is_current(engine)

@@ -48,7 +48,7 @@ class PostgresWarehouse(dg.ConfigurableResource):
             )
         self._url = url
         self._engine = sa.create_engine(_with_driver(url), pool_pre_ping=True)
-        if migrations.current_revision(self._engine) != migrations.head_revision(url):
+        if not migrations.is_current(self._engine):
             migrations.upgrade(self._engine)
 
     @property

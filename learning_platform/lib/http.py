@@ -50,6 +50,10 @@ class UpstreamNotFoundError(UpstreamResponseError):
     """HTTP 404. On a single-record call this means the record is not there."""
 
 
+class MalformedBody(ValueError):
+    """A 2xx body that is not what the endpoint answers (an HTML page, JSON cut short)."""
+
+
 @dataclass
 class RequestStats:
     """What the calls of one run cost, for its Dagster metadata. The caller owns one per run and
@@ -177,6 +181,7 @@ class HttpClient:
         auth: requests.auth.AuthBase | None = None,
         on_unauthorized: Callable[[requests.Response], None] | None = None,
         valid: Callable[[Any], bool] | None = None,
+        decode: Callable[[bytes], Any] | None = None,
         hints: Mapping[int, str] | None = None,
         counter: str = "api_calls",
         quote_body: bool = True,
@@ -190,6 +195,8 @@ class HttpClient:
             request is then sent again. A second 401 is final. Without it, a 401 is final at once.
         valid: a check of the parsed body; a 200 that fails it is treated like a garbled body
             (retried, then an error), never read as "no records".
+        decode: turns the body's bytes into the result instead of json.loads, for a typed
+            decoder; a MalformedBody from it is a garbled body. Other errors propagate as they are.
         hints: what to add to the error for a final status ({403: "the key may lack ..."}).
         counter: the RequestStats field that counts the requests sent ("token_requests").
         quote_body: False for calls whose response may hold a credential (a token endpoint):
@@ -230,7 +237,7 @@ class HttpClient:
                 log.info("%s: HTTP 401, renewing the credentials once and sending again", where)
                 on_unauthorized(response)
                 response = send()
-            return self._parse(response, where, valid, hints, quote_body)
+            return self._parse(response, where, valid, decode, hints, quote_body)
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             stats.retries += 1
@@ -282,14 +289,16 @@ class HttpClient:
         response: requests.Response,
         where: str,
         valid: Callable[[Any], bool] | None,
+        decode: Callable[[bytes], Any] | None,
         hints: Mapping[int, str],
         quote_body: bool,
     ) -> Any:
         status = response.status_code
         if 200 <= status < 300:
+            garbled: type[ValueError] = ValueError if decode is None else MalformedBody
             try:
-                body = response.json()
-            except ValueError:
+                body = response.json() if decode is None else decode(response.content)
+            except garbled:
                 # An HTML error page from a proxy, or a body cut short: never "zero records".
                 body_seen = _describe_body(response, quote_body)
                 raise _TransientFailure(f"HTTP {status} with a body that is not JSON ({body_seen})")

@@ -11,7 +11,14 @@ from typing import Any
 
 import requests
 
-from learning_platform.lib.http import HttpClient, RequestStats, RetryPolicy, UpstreamError
+from learning_platform.lib.http import (
+    HttpClient,
+    MalformedBody,
+    RequestStats,
+    RetryPolicy,
+    UpstreamError,
+)
+from learning_platform.lib.linkedin_records import Element, MalformedPage, Page, decode_page
 from learning_platform.lib.oauth import ClientCredentialsToken
 from learning_platform.lib.windows import DayWindow
 
@@ -34,7 +41,7 @@ HINTS = {
 class ReportPage:
     """One page of report elements, in the order LinkedIn sent them."""
 
-    elements: list[dict[str, Any]]
+    elements: list[Element]
     start: int  # offset of the first element in the day's report
     total: int | None  # paging.total as this page announced it
 
@@ -112,18 +119,19 @@ class LinkedInLearningApi:
         total: int | None = None
         ended_early = False
         while True:
-            body = self._get_page(params | {"start": start}, f"{walk} start={start}", stats)
-            elements = body["elements"]
-            paging = body.get("paging") if isinstance(body.get("paging"), dict) else {}
-            echoed_start = paging.get("start")
-            if isinstance(echoed_start, int) and echoed_start != start:
+            where = f"{walk} start={start}"
+            page = self._get_page(params | {"start": start}, where, window, stats)
+            elements = page.elements
+            paging = page.paging
+            echoed_start = paging.start if paging is not None else None
+            if echoed_start is not None and echoed_start != start:
                 # Rows would be repeated or skipped; no total or warning could make that right.
                 raise UpstreamError(
                     f"{SOURCE} {REPORTS_ENDPOINT} {walk}: asked for start={start}, "
                     f"got a page at start={echoed_start}"
                 )
-            if isinstance(paging.get("total"), int):
-                total = paging["total"]
+            if paging is not None and paging.total is not None:
+                total = paging.total
                 first_total = total if first_total is None else first_total
             if not elements:
                 ended_early = total is not None and start < total
@@ -149,7 +157,15 @@ class LinkedInLearningApi:
             stats.shortfalls.append(shortfall)
             log.warning(shortfall)
 
-    def _get_page(self, params: dict[str, Any], context: str, stats: RequestStats) -> dict:
+    def _get_page(
+        self, params: dict[str, Any], context: str, window: DayWindow, stats: RequestStats
+    ) -> Page:
+        def decode(body: bytes) -> Page:
+            try:
+                return decode_page(body, window)
+            except MalformedPage as malformed:
+                raise MalformedBody(str(malformed)) from None
+
         return self.http.request_json(
             "GET",
             self.reports_url,
@@ -159,14 +175,10 @@ class LinkedInLearningApi:
             params=params,
             headers=lambda: self.tokens.bearer_header(stats),
             on_unauthorized=self._forget_rejected_token,
-            valid=_is_report_page,
+            decode=decode,
             hints=HINTS,
         )
 
     def _forget_rejected_token(self, response: requests.Response) -> None:
         sent = response.request.headers.get("Authorization", "")
         self.tokens.invalidate(rejected=sent.removeprefix("Bearer "))
-
-
-def _is_report_page(body: Any) -> bool:
-    return isinstance(body, dict) and isinstance(body.get("elements"), list)

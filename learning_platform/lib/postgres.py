@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import pgpq
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -43,20 +44,37 @@ def copy_batches(
     target: sql.Composable,
     columns: Sequence[str],
     batches: Iterable[pa.RecordBatch],
+    *,
+    binary: bool = False,
 ) -> int:
-    """Stream Arrow batches into `target` with COPY; returns the number of rows written."""
+    """Stream Arrow batches into `target` with COPY; returns the number of rows written.
+
+    binary: PostgreSQL's binary COPY format, encoded from the Arrow buffers by pgpq. The server
+    then parses no text (timestamps are the costly part), which roughly halves a big load. The
+    Arrow types must be the columns' binary types (string as text, not jsonb); CSV takes any.
+    """
     written = 0
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT CSV)").format(
-        target, _column_list(columns)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT {})").format(
+        target, _column_list(columns), sql.SQL("BINARY" if binary else "CSV")
     )
+    encoder = None
     with cursor.copy(statement) as copy:
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            buffer = io.BytesIO()
-            pacsv.write_csv(batch.select(list(columns)), buffer, _CSV_OPTIONS)
-            copy.write(buffer.getbuffer())
+            batch = batch.select(list(columns))
+            if not binary:
+                buffer = io.BytesIO()
+                pacsv.write_csv(batch, buffer, _CSV_OPTIONS)
+                copy.write(buffer.getbuffer())
+            else:
+                if encoder is None:
+                    encoder = pgpq.ArrowToPostgresBinaryEncoder(batch.schema)
+                    copy.write(encoder.write_header())
+                copy.write(encoder.write_batch(batch))
             written += batch.num_rows
+        if encoder is not None:
+            copy.write(encoder.finish())
     return written
 
 
@@ -77,7 +95,8 @@ def replace_partitions(
     batches: Iterable[pa.RecordBatch],
     columns: Sequence[str],
 ) -> LoadResult:
-    """Delete the partitions' rows, then COPY their new rows, inside the caller's transaction.
+    """Delete the partitions' rows, then COPY their new rows (binary), inside the caller's
+    transaction.
 
     Running it twice leaves the table exactly as running it once; a failure before commit leaves
     the previous content.
@@ -90,7 +109,7 @@ def replace_partitions(
         (list(partition_values),),
     )
     deleted = cursor.rowcount
-    written = copy_batches(cursor, qualified(table), columns, batches)
+    written = copy_batches(cursor, qualified(table), columns, batches, binary=True)
     return LoadResult(deleted=deleted, written=written)
 
 

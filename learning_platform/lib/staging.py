@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 # Rows are buffered to this many before a Parquet row group is written: big enough for good
 # compression and fast scans, small enough to keep a day of millions of rows out of memory.
-ROW_GROUP_ROWS = 128_000
+ROW_GROUP_ROWS = 32_768
 
 
 class StagedFileMissing(FileNotFoundError):
@@ -109,7 +109,7 @@ class StagingArea:
         partition_key: str,
         part: str,
         columns: list[str] | None = None,
-        batch_size: int = 65_536,
+        batch_size: int = 16_384,
     ) -> Iterator[pa.RecordBatch]:
         with self._file(source, stream, partition_key, part) as parquet:
             yield from parquet.iter_batches(batch_size=batch_size, columns=columns)

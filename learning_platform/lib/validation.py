@@ -1,13 +1,15 @@
 """Validation of staged rows: controlled vocabularies and natural keys. Plain functions over Arrow
-tables, shared by every source's blocking checks and by the loaders' last guard."""
+data read batch by batch, shared by every source's blocking checks and by the loaders' last guard."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -29,15 +31,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _samples(
-    table: pa.Table, mask: pa.ChunkedArray, columns: Sequence[str], limit: int
-) -> list[dict]:
-    rows = table.select(list(columns)).filter(mask).slice(0, limit).to_pylist()
-    return [{name: _plain(value) for name, value in row.items()} for row in rows]
+# Staged rows to validate: a table, or a function that reads the named columns batch by batch
+# (a staged file, one or several partitions). Every validation streams: memory stays flat however
+# large the partition, and each pass reads only the columns it needs.
+Rows = pa.Table | Callable[[Sequence[str]], Iterable[pa.RecordBatch]]
+
+BATCH_ROWS = 65_536
+
+
+def _batches(rows: Rows, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    if isinstance(rows, pa.Table):
+        yield from rows.select(list(columns)).to_batches(max_chunksize=BATCH_ROWS)
+    else:
+        yield from rows(list(columns))
+
+
+def _row_dicts(batch: pa.RecordBatch) -> list[dict]:
+    return [{name: _plain(value) for name, value in row.items()} for row in batch.to_pylist()]
 
 
 def known_values(
-    table: pa.Table,
+    rows: Rows,
     column: str,
     allowed: frozenset[str],
     *,
@@ -46,83 +60,128 @@ def known_values(
     samples: int = SAMPLE_SIZE,
 ) -> Finding:
     """Every value of `column` is in `allowed`. A null counts as unknown: a vocabulary column with
-    no value is as unusable downstream as one with a value nobody knows."""
+    no value is as unusable downstream as one with a value nobody knows.
+
+    One pass reads `column` alone; only when something is unknown does a second pass read the
+    sample columns, to show a few rows of each unknown value.
+    """
     label = label or column
-    counts = (
-        pc.value_counts(table.column(column)) if table.num_rows else pa.array([], pa.struct([]))
-    )
-    unknown: list[dict[str, Any]] = []
-    for entry in counts.to_pylist():
-        value, count = entry["values"], entry["counts"]
-        if value in allowed:
-            continue
-        mask = (
-            pc.is_null(table.column(column))
-            if value is None
-            else pc.equal(table.column(column), value)
-        )
-        unknown.append(
-            {
-                "value": value,
-                "count": count,
-                "samples": _samples(table, mask, sample_columns, samples),
-            }
-        )
+    counts: Counter = Counter()
+    total = 0
+    for batch in _batches(rows, [column]):
+        total += batch.num_rows
+        for entry in pc.value_counts(batch.column(0)).to_pylist():
+            counts[entry["values"]] += entry["counts"]
+    unknown_counts = {value: count for value, count in counts.items() if value not in allowed}
+    if not unknown_counts:
+        return Finding(True, f"every {label} is known ({total} rows)", {"rows": total})
+
+    found: dict[Any, list[dict]] = {value: [] for value in unknown_counts}
+    wanted = list(dict.fromkeys([*sample_columns, column]))
+    for batch in _batches(rows, wanted):
+        values = batch.column(wanted.index(column))
+        for value, kept in found.items():
+            if len(kept) >= samples:
+                continue
+            mask = pc.is_null(values) if value is None else pc.equal(values, value)
+            matching = batch.filter(mask).slice(0, samples - len(kept))
+            kept.extend(_row_dicts(matching.select(list(sample_columns))))
+        if all(len(kept) >= samples for kept in found.values()):
+            break
+    unknown = [
+        {"value": value, "count": count, "samples": found[value]}
+        for value, count in unknown_counts.items()
+    ]
     unknown.sort(key=lambda item: (-item["count"], str(item["value"])))
-    if not unknown:
-        return Finding(
-            True, f"every {label} is known ({table.num_rows} rows)", {"rows": table.num_rows}
-        )
     values = ", ".join(f"{item['value']!r} ({item['count']} rows)" for item in unknown)
     return Finding(
         False,
         f"unknown {label}: {values}; extend lib/vocabulary.py after review, then re-run the partition",
-        {"rows": table.num_rows, "unknown_values": unknown},
+        {"rows": total, "unknown_values": unknown},
     )
 
 
-def keys_present_and_unique(
-    table: pa.Table, keys: Sequence[str], *, samples: int = SAMPLE_SIZE
-) -> Finding:
-    """No key column is null, and no key appears twice."""
-    missing: dict[str, int] = {}
-    for key in keys:
-        nulls = table.column(key).null_count
-        if nulls:
-            missing[key] = nulls
-    duplicates = []
-    if table.num_rows:
-        grouped = (
-            table.select(list(keys))
-            .group_by(list(keys), use_threads=False)
-            .aggregate([([], "count_all")])
-        )
-        repeated = grouped.filter(pc.greater(grouped.column("count_all"), 1))
-        duplicate_count = repeated.num_rows
-        duplicates = [
-            {name: _plain(value) for name, value in row.items()}
-            for row in repeated.slice(0, samples).to_pylist()
-        ]
+_MIX = np.uint64(0x100000001B3)  # the 64-bit FNV prime: spreads each column's hash over the word
+_NULL_HASH = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _column_hashes(column: pa.Array) -> np.ndarray:
+    """A 64-bit hash per value of one key column (equal values, equal hashes; null has its own)."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        column = pc.dictionary_encode(column)
+    if pa.types.is_dictionary(column.type):
+        dictionary = np.array(
+            [hash(value) for value in column.dictionary.to_pylist()], dtype=np.int64
+        ).view(np.uint64)
+        indices = column.indices.fill_null(0).to_numpy(zero_copy_only=False)
+        hashes = dictionary[indices] if len(dictionary) else np.zeros(len(column), np.uint64)
     else:
-        duplicate_count = 0
-    if not missing and not duplicate_count:
-        return Finding(
-            True, f"keys present and unique ({table.num_rows} rows)", {"rows": table.num_rows}
-        )
+        integers = pc.cast(column, pa.int64()) if not pa.types.is_integer(column.type) else column
+        hashes = integers.fill_null(0).to_numpy(zero_copy_only=False).astype(np.uint64)
+    if column.null_count:
+        hashes = np.where(column.is_null().to_numpy(zero_copy_only=False), _NULL_HASH, hashes)
+    return hashes
+
+
+def _row_hashes(batch: pa.RecordBatch) -> np.ndarray:
+    hashes = np.zeros(batch.num_rows, dtype=np.uint64)
+    for column in batch.columns:
+        if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
+            column = column.view(pa.int32() if pa.types.is_date32(column.type) else pa.int64())
+        hashes = (hashes * _MIX) ^ _column_hashes(column)
+    return hashes
+
+
+def keys_present_and_unique(
+    rows: Rows, keys: Sequence[str], *, samples: int = SAMPLE_SIZE
+) -> Finding:
+    """No key column is null, and no key appears twice.
+
+    Streams: each row's key is reduced to a 64-bit hash (8 bytes a row, whatever the key), and
+    only rows whose hash repeats are read again and compared exactly, so a hash collision can
+    never be reported as a duplicate.
+    """
+    keys = list(keys)
+    missing: Counter = Counter()
+    total = 0
+    hashed: list[np.ndarray] = []
+    for batch in _batches(rows, keys):
+        total += batch.num_rows
+        for key, column in zip(keys, batch.columns):
+            if column.null_count:
+                missing[key] += column.null_count
+        hashed.append(_row_hashes(batch))
+    all_hashes = np.concatenate(hashed) if hashed else np.zeros(0, np.uint64)
+    ordered = np.sort(all_hashes)
+    repeated_hashes = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del all_hashes, ordered, hashed
+
+    duplicates: Counter = Counter()
+    if len(repeated_hashes):
+        for batch in _batches(rows, keys):
+            suspects = batch.filter(pa.array(np.isin(_row_hashes(batch), repeated_hashes)))
+            duplicates.update(tuple(row.values()) for row in suspects.to_pylist())
+    repeated = [(key, count) for key, count in duplicates.items() if count > 1]
+    if not missing and not repeated:
+        return Finding(True, f"keys present and unique ({total} rows)", {"rows": total})
     problems = []
     if missing:
         problems.append(
             "missing " + ", ".join(f"{key} in {count} rows" for key, count in missing.items())
         )
-    if duplicate_count:
-        problems.append(f"{duplicate_count} keys appear more than once")
+    if repeated:
+        problems.append(f"{len(repeated)} keys appear more than once")
+    duplicate_samples = [
+        {**{name: _plain(value) for name, value in zip(keys, key)}, "count_all": count}
+        for key, count in repeated[:samples]
+    ]
     return Finding(
         False,
         "; ".join(problems),
         {
-            "rows": table.num_rows,
-            "missing_keys": missing,
-            "duplicate_keys": duplicate_count,
-            "duplicate_samples": duplicates,
+            "rows": total,
+            "missing_keys": dict(missing),
+            "duplicate_keys": len(repeated),
+            "duplicate_samples": duplicate_samples,
         },
     )

@@ -835,6 +835,7 @@ class LinkedInSimulator:
         *,
         client_id: str = "sandbox-linkedin-client",
         client_secret: str | None = None,
+        page_cache_bytes: int = 0,
     ) -> None:
         self.organisation = organisation
         self.reports = LinkedInReports(organisation)
@@ -852,6 +853,9 @@ class LinkedInSimulator:
         self._max_in_flight = 0
         self._learner_details: dict[int, str] = {}
         self._content_details: dict[int, str] = {}
+        # Rendered pages, for benchmarks: a big day rendered once serves every repeat at the speed
+        # of a socket write, so the client's work is what gets measured, not the simulator's.
+        self._page_cache = _PageCache(page_cache_bytes)
 
     # -- for tests and clients -------------------------------------------------------------
 
@@ -961,10 +965,27 @@ class LinkedInSimulator:
         return Response(200, body)
 
     def _page(self, params: dict[str, str], query: ReportQuery, start: int, count: int) -> bytes:
+        enums = self.faults._enums_for(query)
+        if enums:  # a fault shapes this page: never cached, never served from the cache
+            return self._render_page(params, query, start, count, enums)
+        key = (tuple(sorted(params.items())), self.organisation.latest_data_at_ms)
+        page = self._page_cache.get(key)
+        if page is None:
+            page = self._render_page(params, query, start, count, enums)
+            self._page_cache.put(key, page)
+        return page
+
+    def _render_page(
+        self,
+        params: dict[str, str],
+        query: ReportQuery,
+        start: int,
+        count: int,
+        enums: list[_UnknownEnum],
+    ) -> bytes:
         report = self.reports.report(query)
         short = count > SHORT_PAGE_SHORTFALL and (start // count) % 3 == 2
         elements = report.elements(start, start + count - (SHORT_PAGE_SHORTFALL if short else 0))
-        enums = self.faults._enums_for(query)
         rendered = [
             self._render(query, element, start + offset, report.latest_data_at_ms, enums)
             for offset, element in enumerate(elements)
@@ -1037,6 +1058,35 @@ class LinkedInSimulator:
         finally:
             with self._lock:
                 self._in_flight -= 1
+
+
+class _PageCache:
+    """Rendered pages up to a total size in bytes, least recently used out first; 0 keeps none."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[tuple, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: bytes) -> None:
+        if len(page) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._pages:
+                return
+            self._pages[key] = page
+            self._bytes += len(page)
+            while self._bytes > self.max_bytes:
+                _, evicted = self._pages.popitem(last=False)
+                self._bytes -= len(evicted)
 
 
 def _parse_report_params(params: dict[str, str]) -> tuple[ReportQuery, int, int]:

@@ -4,6 +4,7 @@ its warehouse table. One factory builds all three streams; they differ only in p
 import contextlib
 import itertools
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -110,17 +111,33 @@ def stage_window(
             part: files.enter_context(writer(part, schema))
             for part, (_, schema) in _detail_tables(aggregation).items()
         }
+        # Details are staged once per learner or content item and day, not once per element.
+        seen: dict[str, set[str]] = {part: set() for part in details}
         for page in pages:
             staged.pages += 1
             batch = linkedin_records.activity_batch(page.elements, window, aggregation)
             activity.write(batch)
             staged.observe(batch)
             for part, sink in details.items():
-                sink.write(DETAIL_BATCHES[part](page.elements, window.day))
+                sink.write(DETAIL_BATCHES[part](page.elements, window.day, seen[part]))
         staged.rows = activity.rows
         staged.learners = details[LEARNERS].rows if LEARNERS in details else 0
         staged.contents = details[CONTENTS].rows if CONTENTS in details else 0
     return staged
+
+
+def staged_reader(
+    staging: StagingStore, aggregation: Aggregation, partition_keys: list[str]
+) -> Callable[[Sequence[str]], Iterator[pa.RecordBatch]]:
+    """Reads the named columns of the staged activity rows of these partitions, batch by batch."""
+
+    def read(columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+        for key in partition_keys:
+            yield from staging.area.batches(
+                SOURCE, aggregation.stream, key, ACTIVITY, columns=list(columns)
+            )
+
+    return read
 
 
 def _detail_tables(aggregation: Aggregation) -> dict[str, tuple]:
@@ -139,6 +156,10 @@ def _row_count(rows: int, partitions: int) -> dict:
     if partitions == 1:
         return {"dagster/row_count": rows}
     return {"rows_in_run": rows, "partitions_in_run": partitions}
+
+
+def _partitions_label(keys: Sequence[str]) -> str:
+    return f"partition {keys[0]}" if len(keys) == 1 else f"partitions {keys[0]}..{keys[-1]}"
 
 
 def _iso(epoch_ms: int | None) -> str | None:
@@ -239,24 +260,16 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         keys = list(context.partition_keys)
         # A blocking check stops this asset only when both run together; a run that selects the
         # table alone must not load what the checks would refuse.
-        for key in keys:
-            staged_table = area.read(
-                SOURCE,
-                aggregation.stream,
-                key,
-                ACTIVITY,
-                columns=[*aggregation.key_columns, "engagement_value"],
-            )
-            for rule in RULES:
-                finding = check_vocabulary(staged_table, aggregation, rule)
-                if not finding.passed:
-                    raise dg.Failure(
-                        description=(
-                            f"{table.fullname} partition {key} not loaded: {finding.summary} "
-                            f"(check {rule.check_name} on {'/'.join(staged_key.path)})"
-                        ),
-                        allow_retries=False,
-                    )
+        for rule in RULES:
+            finding = check_vocabulary(staged_reader(staging, aggregation, keys), aggregation, rule)
+            if not finding.passed:
+                raise dg.Failure(
+                    description=(
+                        f"{table.fullname} {_partitions_label(keys)} not loaded: "
+                        f"{finding.summary} (check {rule.check_name} on {'/'.join(staged_key.path)})"
+                    ),
+                    allow_retries=False,
+                )
         activity_batches = itertools.chain.from_iterable(
             area.batches(SOURCE, aggregation.stream, key, ACTIVITY) for key in keys
         )

@@ -5,9 +5,8 @@ value with its count and a few sample rows.
 """
 
 import dagster as dg
-import pyarrow as pa
 
-from learning_platform.defs.linkedin_learning.assets import ACTIVITY, SOURCE
+from learning_platform.defs.linkedin_learning.assets import SOURCE, staged_reader
 from learning_platform.defs.linkedin_learning.vocabulary_rules import RULES, check_vocabulary
 from learning_platform.defs.staging import StagingStore
 from learning_platform.lib import linkedin_records
@@ -61,11 +60,7 @@ def build_linkedin_checks(aggregation: Aggregation) -> dg.AssetChecksDefinition:
             if operation.has_partition_key_range
             else [operation.partition_key]
         )
-        columns = [*aggregation.key_columns, "engagement_value"]
-        staged = pa.concat_tables(
-            staging.area.read(SOURCE, aggregation.stream, key, ACTIVITY, columns=columns)
-            for key in partitions
-        )
+        staged = staged_reader(staging, aggregation, partitions)
         for rule in RULES:
             yield _result(
                 staged_key, rule.check_name, check_vocabulary(staged, aggregation, rule), partitions

@@ -2,11 +2,9 @@
 
 from dataclasses import dataclass
 
-import pyarrow as pa
-
 from learning_platform.lib import vocabulary
 from learning_platform.lib.linkedin_records import Aggregation
-from learning_platform.lib.validation import Finding, known_values
+from learning_platform.lib.validation import Finding, Rows, known_values
 
 
 @dataclass(frozen=True)
@@ -45,10 +43,10 @@ RULES = (
 )
 
 
-def check_vocabulary(table: pa.Table, aggregation: Aggregation, rule: VocabularyRule) -> Finding:
+def check_vocabulary(rows: Rows, aggregation: Aggregation, rule: VocabularyRule) -> Finding:
     # Samples show the row's keys and value: LinkedIn activity rows carry no e-mail or name.
     return known_values(
-        table,
+        rows,
         rule.column,
         rule.allowed,
         sample_columns=[*aggregation.key_columns, "engagement_value"],
