@@ -17,6 +17,7 @@ from learning_platform.lib.vocabulary import LINKEDIN_ENGAGEMENT_TYPES
 from learning_platform.lib.windows import PACIFIC, DayWindow
 from learning_platform.sandbox import (
     LinkedInReports,
+    LinkedInSimulator,
     Organisation,
     ReportQuery,
     SandboxServer,
@@ -608,3 +609,16 @@ def test_a_page_of_a_400k_pair_day_is_built_without_building_the_day():
     assert len(page["elements"]) == 1000
     # A whole day would be 400,000 elements of ~700 bytes of JSON each (hundreds of MB as objects).
     assert peak < 20_000_000
+
+
+def test_a_cached_page_is_the_page_the_simulator_renders(organisation):
+    """The benchmark's page cache changes the simulator's speed, never its answers; a fault
+    that shapes a page (an unknown value) is never served from the cache."""
+    cached = LinkedInSimulator(organisation, page_cache_bytes=64 * 2**20)
+    with SandboxServer(organisation) as plain, SandboxServer(organisation, linkedin=cached) as fast:
+        plain_token, fast_token = fetch_token(plain), fetch_token(fast)
+        rendered = get_report(plain, plain_token, count=50).content
+        assert get_report(fast, fast_token, count=50).content == rendered  # renders, caches
+        assert get_report(fast, fast_token, count=50).content == rendered  # from the cache
+        fast.linkedin.faults.unknown_enum(DAY, field="engagementType", value="BOOKMARKS")
+        assert b"BOOKMARKS" in get_report(fast, fast_token, count=50).content

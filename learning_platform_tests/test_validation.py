@@ -1,7 +1,9 @@
 """Vocabulary and key validation over staged Arrow tables."""
 
+import numpy as np
 import pyarrow as pa
 
+from learning_platform.lib import validation
 from learning_platform.lib.validation import keys_present_and_unique, known_values
 
 ALLOWED = frozenset({"VIEWS", "COMPLETIONS"})
@@ -65,3 +67,32 @@ def test_an_empty_partition_passes_both_checks():
     empty = pa.table({"day": pa.array([], pa.string()), "kind": pa.array([], pa.string())})
     assert known_values(empty, "kind", ALLOWED, sample_columns=["day"]).passed
     assert keys_present_and_unique(empty, ["day"]).passed
+
+
+def batches_of(table: pa.Table, rows_per_batch: int):
+    """A staged file as the checks read it: the named columns, a batch at a time."""
+    return lambda columns: table.select(list(columns)).to_batches(max_chunksize=rows_per_batch)
+
+
+def test_a_duplicate_split_across_batches_is_found():
+    staged = table(day=["d1"] * 5, who=["a", "b", "c", "d", "a"])
+    finding = keys_present_and_unique(batches_of(staged, 2), ["day", "who"])
+    assert not finding.passed
+    assert finding.details["duplicate_samples"] == [{"day": "d1", "who": "a", "count_all": 2}]
+
+
+def test_a_hash_collision_is_never_reported_as_a_duplicate(monkeypatch):
+    """Keys are compared by 64-bit hash first; rows whose hashes repeat are compared exactly."""
+    monkeypatch.setattr(
+        validation, "_row_hashes", lambda batch: np.zeros(batch.num_rows, dtype=np.uint64)
+    )
+    staged = table(day=["d1", "d1", "d2"], who=["a", "b", "a"])
+    assert keys_present_and_unique(batches_of(staged, 2), ["day", "who"]).passed
+
+
+def test_unknown_values_are_counted_over_every_batch_with_samples_from_any():
+    staged = table(kind=["VIEWS"] * 4 + ["LIKES", "VIEWS", "LIKES"], id=list(range(7)))
+    finding = known_values(batches_of(staged, 3), "kind", ALLOWED, sample_columns=["id"])
+    assert finding.details["unknown_values"] == [
+        {"value": "LIKES", "count": 2, "samples": [{"id": 4}, {"id": 6}]}
+    ]

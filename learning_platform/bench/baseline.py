@@ -73,43 +73,46 @@ def load_day(
     }
     rows = 0
     statement = f"COPY {BASELINE_TABLE} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-    with psycopg.connect(conninfo) as connection, connection.cursor() as cursor:
-        with cursor.copy(statement) as copy:
-            copy.set_types(TYPES)
-            start = 0
-            while True:
-                response = session.get(
-                    f"{api_url}/v2/learningActivityReports",
-                    params={**params, "start": start},
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=60,
-                )
-                response.raise_for_status()
-                page = response.json()
-                elements = page["elements"]
-                if not elements:
-                    break
-                for element in elements:
-                    learner = element["learnerDetails"]["entity"]["profileUrn"]
-                    content = element["contentDetails"]["contentUrn"]
-                    latest = _moment(element.get("latestDataAt"))
-                    for metric in element["activities"]:
-                        copy.write_row(
-                            (
-                                window.day,
-                                learner,
-                                content,
-                                metric["engagementType"],
-                                metric["engagementMetricQualifier"],
-                                metric.get("assetType") or "",
-                                metric["engagementValue"],
-                                _moment(metric.get("firstEngagedAt")),
-                                _moment(metric.get("lastEngagedAt")),
-                                latest,
-                            )
+    with (
+        psycopg.connect(conninfo) as connection,
+        connection.cursor() as cursor,
+        cursor.copy(statement) as copy,
+    ):
+        copy.set_types(TYPES)
+        start = 0
+        while True:
+            response = session.get(
+                f"{api_url}/v2/learningActivityReports",
+                params={**params, "start": start},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            )
+            response.raise_for_status()
+            page = response.json()
+            elements = page["elements"]
+            if not elements:
+                break
+            for element in elements:
+                learner = element["learnerDetails"]["entity"]["profileUrn"]
+                content = element["contentDetails"]["contentUrn"]
+                latest = _moment(element.get("latestDataAt"))
+                for metric in element["activities"]:
+                    copy.write_row(
+                        (
+                            window.day,
+                            learner,
+                            content,
+                            metric["engagementType"],
+                            metric["engagementMetricQualifier"],
+                            metric.get("assetType") or "",
+                            metric["engagementValue"],
+                            _moment(metric.get("firstEngagedAt")),
+                            _moment(metric.get("lastEngagedAt")),
+                            latest,
                         )
-                        rows += 1
-                start += len(elements)
-                if start >= page["paging"]["total"]:
-                    break
+                    )
+                    rows += 1
+            start += len(elements)
+            if start >= page["paging"]["total"]:
+                break
     return rows

@@ -3,6 +3,9 @@ data read batch by batch, shared by every source's blocking checks and by the lo
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +104,8 @@ def known_values(
     )
 
 
+HASH_BUCKET_BITS = 4
+HASH_BUCKETS = 2**HASH_BUCKET_BITS
 _MIX = np.uint64(0x100000001B3)  # the 64-bit FNV prime: spreads each column's hash over the word
 _NULL_HASH = np.uint64(0x9E3779B97F4A7C15)
 
@@ -137,24 +142,35 @@ def keys_present_and_unique(
 ) -> Finding:
     """No key column is null, and no key appears twice.
 
-    Streams: each row's key is reduced to a 64-bit hash (8 bytes a row, whatever the key), and
-    only rows whose hash repeats are read again and compared exactly, so a hash collision can
-    never be reported as a duplicate.
+    Streams: each row's key is reduced to a 64-bit hash, and only rows whose hash repeats are
+    read again and compared exactly, so a hash collision can never be reported as a duplicate.
     """
     keys = list(keys)
     missing: Counter = Counter()
     total = 0
-    hashed: list[np.ndarray] = []
-    for batch in _batches(rows, keys):
-        total += batch.num_rows
-        for key, column in zip(keys, batch.columns):
-            if column.null_count:
-                missing[key] += column.null_count
-        hashed.append(_row_hashes(batch))
-    all_hashes = np.concatenate(hashed) if hashed else np.zeros(0, np.uint64)
-    ordered = np.sort(all_hashes)
-    repeated_hashes = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
-    del all_hashes, ordered, hashed
+    # The hashes are spilled to disk in buckets by their top bits, then each bucket is sorted on
+    # its own: the check holds 1/HASH_BUCKETS of 8 bytes a row, however large the partition.
+    with tempfile.TemporaryDirectory(prefix="key-hashes-") as spill:
+        paths = [os.path.join(spill, f"{bucket:02d}") for bucket in range(HASH_BUCKETS)]
+        with contextlib.ExitStack() as stack:
+            files = [stack.enter_context(open(path, "wb")) for path in paths]
+            for batch in _batches(rows, keys):
+                total += batch.num_rows
+                for key, column in zip(keys, batch.columns):
+                    if column.null_count:
+                        missing[key] += column.null_count
+                hashes = _row_hashes(batch)
+                buckets = (hashes >> np.uint64(64 - HASH_BUCKET_BITS)).astype(np.intp)
+                order = np.argsort(buckets, kind="stable")
+                bounds = np.cumsum(np.bincount(buckets, minlength=HASH_BUCKETS))[:-1]
+                for file, part in zip(files, np.split(hashes[order], bounds)):
+                    part.tofile(file)
+        repeated_parts = []
+        for path in paths:
+            bucket = np.fromfile(path, dtype=np.uint64)
+            bucket.sort()
+            repeated_parts.append(np.unique(bucket[1:][bucket[1:] == bucket[:-1]]))
+    repeated_hashes = np.concatenate(repeated_parts)
 
     duplicates: Counter = Counter()
     if len(repeated_hashes):

@@ -30,6 +30,8 @@ from learning_platform.lib.linkedin_records import (
     LEARNER_SCHEMA,
     Aggregation,
 )
+from learning_platform.lib.memory import release_free_memory
+from learning_platform.lib.prefetch import prefetched
 from learning_platform.lib.windows import DayWindow, from_epoch_ms, window_for_key
 
 SOURCE = "linkedin_learning"
@@ -102,10 +104,16 @@ def stage_window(
     def writer(part: str, schema: pa.Schema):
         return area.writer(SOURCE, aggregation.stream, window.key, part, schema)
 
-    pages = client.api().activity_report_pages(
-        window, aggregation.primary, aggregation.secondary, stats=stats
+    # The next page is fetched while this one is converted and written: still one request in
+    # flight, but the wait for it no longer adds up with the work.
+    pages = prefetched(
+        client.api().activity_report_pages(
+            window, aggregation.primary, aggregation.secondary, stats=stats
+        ),
+        name=f"linkedin-{aggregation.stream}-pages",
     )
     with contextlib.ExitStack() as files:
+        files.enter_context(contextlib.closing(pages))  # a failure here stops the fetching thread
         activity = files.enter_context(writer(ACTIVITY, aggregation.activity_schema))
         details = {
             part: files.enter_context(writer(part, schema))
@@ -208,6 +216,7 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
                 + ("" if result.final else " (not final yet: latestDataAt is before the day's end)")
             )
             staged.append(result)
+            release_free_memory()  # each day's pages are gone: keep the run's footprint one day's
         for shortfall in stats.shortfalls:
             context.log.warning(f"{aggregation.label} paging anomaly: {shortfall}")
         per_type = sum((s.rows_per_engagement_type for s in staged), Counter())
@@ -291,6 +300,7 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
                     schema.names,
                     newer_column="last_seen_on",
                 )
+        release_free_memory()
         context.log.info(
             f"{table.fullname}: replaced {len(days)} day(s), {load.deleted} rows deleted, {load.written} written"
         )
