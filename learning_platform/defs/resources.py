@@ -9,11 +9,11 @@ from learning_platform import settings
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
 from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.warehouse import PostgresWarehouse
-from learning_platform.lib.memory import use_returning_allocators
+from learning_platform.lib.memory import limit_allocator_arenas
 
-# Run processes load these definitions before their first step: from then on, memory freed by a
-# step goes back to the system instead of accumulating over a 14-day run.
-use_returning_allocators()
+# Run processes load these definitions before their first step, and before most of their threads:
+# two malloc arenas for the whole run, instead of one more per thread that allocates.
+limit_allocator_arenas()
 
 
 def _warehouse() -> PostgresWarehouse:

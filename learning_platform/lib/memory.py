@@ -32,7 +32,7 @@ def _libc() -> ctypes.CDLL | None:
 _LIBC = _libc()
 
 
-def use_returning_allocators() -> None:
+def limit_allocator_arenas() -> None:
     """glibc with two arenas: each thread that allocates (HTTP, COPY, Dagster's own) would
     otherwise get an arena of its own, each holding freed memory."""
     if _LIBC is not None:

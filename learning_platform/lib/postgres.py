@@ -102,11 +102,14 @@ def replace_partitions(
     the previous content.
     """
     lock_table_for_load(cursor, table)
+    # The range is redundant with ANY() but tells the planner how few rows it touches: with ANY()
+    # alone it scanned the whole table once a year was loaded (4 s at 25M rows, and growing),
+    # with the range it walks the primary key's leading column, however big the table gets.
     cursor.execute(
-        sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(
-            qualified(table), sql.Identifier(partition_column)
+        sql.SQL("DELETE FROM {} WHERE {column} BETWEEN %s AND %s AND {column} = ANY(%s)").format(
+            qualified(table), column=sql.Identifier(partition_column)
         ),
-        (list(partition_values),),
+        (min(partition_values), max(partition_values), list(partition_values)),
     )
     deleted = cursor.rowcount
     written = copy_batches(cursor, qualified(table), columns, batches, binary=True)
