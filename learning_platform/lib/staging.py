@@ -91,17 +91,6 @@ class StagingArea:
                 "materialize the staged asset for this partition first"
             ) from None
 
-    def read(
-        self,
-        source: str,
-        stream: str,
-        partition_key: str,
-        part: str,
-        columns: list[str] | None = None,
-    ) -> pa.Table:
-        with self._file(source, stream, partition_key, part) as parquet:
-            return parquet.read(columns=columns)
-
     def batches(
         self,
         source: str,
