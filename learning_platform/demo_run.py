@@ -10,16 +10,22 @@ import dagster as dg
 import sqlalchemy as sa
 
 from learning_platform import settings
+from learning_platform.defs.thrive.partitions import DAYS_PER_RUN as THRIVE_DAYS_PER_RUN
 from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib import tables
-from learning_platform.lib.windows import PACIFIC, DayWindow, batches_of_days
+from learning_platform.lib.windows import PACIFIC, UTC, DayWindow, batches_of_days
 
-ACTIVITY_TABLES = (
-    tables.linkedin_account_activity,
-    tables.linkedin_learner_activity,
-    tables.linkedin_learner_content_activity,
+# (table, column of the partition's day or None): what the summary counts.
+SUMMARY_TABLES = (
+    (tables.linkedin_account_activity, "window_start"),
+    (tables.linkedin_learner_activity, "window_start"),
+    (tables.linkedin_learner_content_activity, "window_start"),
+    (tables.linkedin_learners, None),
+    (tables.linkedin_contents, None),
+    (tables.thrive_activities, "occurred_at"),
+    (tables.thrive_cpd_entries, "entry_date"),
+    (tables.thrive_users, None),
 )
-DETAIL_TABLES = (tables.linkedin_learners, tables.linkedin_contents)
 
 
 @dataclass
@@ -38,19 +44,29 @@ def load_definitions() -> dg.Definitions:
 
 
 def materialize_days(days: list[date], instance: dg.DagsterInstance | None = None) -> DemoOutcome:
-    """One run per 14 days (the backfill policy's batch), recorded in the Dagster instance."""
+    """Every source over `days`, in runs as a backfill would launch them (LinkedIn 14 Pacific days
+    per run, Thrive a month of UTC days per run, the Thrive users snapshot once), recorded in the
+    Dagster instance."""
     definitions = load_definitions()
     instance = instance or dg.DagsterInstance.get()
-    job = definitions.resolve_implicit_global_asset_job_def()
     outcome = DemoOutcome(days=days)
-    for batch in batches_of_days([DayWindow(day, PACIFIC) for day in days]):
-        result = job.execute_in_process(
+    runs = [
+        ("linkedin_learning_daily", batch)
+        for batch in batches_of_days([DayWindow(day, PACIFIC) for day in days])
+    ]
+    runs.append(("thrive_users", None))
+    runs += [
+        ("thrive_daily", batch)
+        for batch in batches_of_days([DayWindow(day, UTC) for day in days], THRIVE_DAYS_PER_RUN)
+    ]
+    for job_name, batch in runs:
+        tags = {"learning_platform/trigger": "demo"}
+        if batch is not None:
+            tags["dagster/asset_partition_range_start"] = batch[0].key
+            tags["dagster/asset_partition_range_end"] = batch[-1].key
+        result = definitions.resolve_job_def(job_name).execute_in_process(
             instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": batch[0].key,
-                "dagster/asset_partition_range_end": batch[-1].key,
-                "learning_platform/trigger": "demo",
-            },
+            tags=tags,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             raise_on_error=False,
         )
@@ -68,23 +84,22 @@ def materialize_days(days: list[date], instance: dg.DagsterInstance | None = Non
     # The definitions' resource holds EnvVar references, resolved only inside runs.
     warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
     with warehouse.engine.connect() as connection:
-        for table in ACTIVITY_TABLES:
-            rows, windows = connection.execute(
-                sa.select(sa.func.count(), sa.func.count(sa.distinct(table.c.window_start)))
-            ).one()
-            outcome.table_rows[table.fullname] = (rows, windows)
-        for table in DETAIL_TABLES:
-            outcome.table_rows[table.fullname] = (
-                connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one(),
-                None,
-            )
+        for table, day_column in SUMMARY_TABLES:
+            count = [sa.func.count()]
+            if day_column is not None:
+                day = table.c[day_column]
+                if isinstance(day.type, sa.DateTime):  # the UTC day of a timestamp
+                    day = sa.func.date(sa.func.timezone("UTC", day))
+                count.append(sa.func.count(sa.distinct(day)))
+            row = connection.execute(sa.select(*count).select_from(table)).one()
+            outcome.table_rows[table.fullname] = (row[0], row[1] if day_column else None)
     return outcome
 
 
 def summary(outcome: DemoOutcome) -> str:
     lines = [
         "",
-        f"LinkedIn Learning, Pacific days {outcome.days[0]} .. {outcome.days[-1]}: "
+        f"LinkedIn Learning (Pacific days) and Thrive (UTC days) {outcome.days[0]} .. {outcome.days[-1]}: "
         + ("all runs succeeded" if outcome.success else "A RUN FAILED")
         + f" (runs {', '.join(run_id[:8] for run_id in outcome.run_ids)})",
         "",

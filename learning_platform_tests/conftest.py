@@ -21,6 +21,9 @@ from learning_platform.defs.linkedin_learning.assets import linkedin_assets
 from learning_platform.defs.linkedin_learning.checks import linkedin_checks
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
 from learning_platform.defs.staging import StagingStore
+from learning_platform.defs.thrive.assets import thrive_assets
+from learning_platform.defs.thrive.checks import thrive_checks
+from learning_platform.defs.thrive.resources import ThriveClient
 from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib import migrations
 from learning_platform.sandbox import Organisation, SandboxServer
@@ -123,7 +126,8 @@ def sandbox(organisation: Organisation) -> Iterator[SandboxServer]:
 
 
 class Platform:
-    """The LinkedIn assets and checks wired to the sandbox, a test database and a staging folder."""
+    """The LinkedIn and Thrive assets and checks wired to the sandbox, a test database and a
+    staging folder."""
 
     def __init__(self, warehouse: PostgresWarehouse, sandbox: SandboxServer, staging_url: str):
         self.warehouse = warehouse
@@ -140,7 +144,35 @@ class Platform:
                 token_url=environment["LINKEDIN_LEARNING_TOKEN_URL"],
                 read_timeout_seconds=5.0,
             ),
+            "thrive": self.thrive_client(),
         }
+
+    def thrive_client(self, auth: str | None = None, **overrides) -> ThriveClient:
+        """The Thrive resource pointed at the sandbox, with the credentials of `auth` (default:
+        the sandbox's own choice)."""
+        thrive = self.sandbox.thrive
+        environment = thrive.environment(self.sandbox.url)
+        if auth is not None:
+            environment = (
+                {
+                    name: value
+                    for name, value in environment.items()
+                    if not name.startswith(("THRIVE_API_SECRET", "THRIVE_CLIENT_"))
+                }
+                | thrive.credentials(auth)
+                | {"THRIVE_AUTH": auth}
+            )
+        settings = {
+            "tenant_id": environment["THRIVE_TENANT_ID"],
+            "api_secret": environment.get("THRIVE_API_SECRET"),
+            "client_id": environment.get("THRIVE_CLIENT_ID"),
+            "client_secret": environment.get("THRIVE_CLIENT_SECRET"),
+            "auth": environment.get("THRIVE_AUTH"),
+            "api_url": environment["THRIVE_API_URL"],
+            "token_url": environment["THRIVE_TOKEN_URL"],
+            "read_timeout_seconds": 5.0,
+        }
+        return ThriveClient(**(settings | overrides))
 
     def materialize(self, first: str, last: str | None = None, selection: str | None = None):
         """One run over the partitions first..last (a range run, as a backfill launches)."""
@@ -157,6 +189,41 @@ class Platform:
             partition_key=first if first == last else None,
             tags=tags,
             resources=self.resources,
+            instance=self.instance,
+            raise_on_error=False,
+        )
+
+    def materialize_thrive(
+        self,
+        first: str | None = None,
+        last: str | None = None,
+        selection: str | None = None,
+        thrive: ThriveClient | None = None,
+    ):
+        """One run of the Thrive daily streams over first..last, or of the users snapshot when no
+        day is given."""
+        resources = self.resources | ({"thrive": thrive} if thrive is not None else {})
+        tags = {}
+        if first is not None and last is not None and first != last:
+            tags = {
+                "dagster/asset_partition_range_start": first,
+                "dagster/asset_partition_range_end": last,
+            }
+        partitioned = first is not None
+        assets = [
+            asset for asset in thrive_assets if (asset.partitions_def is not None) == partitioned
+        ]
+        checks = [
+            check
+            for check in thrive_checks
+            if any(key.asset_key in {k for a in assets for k in a.keys} for key in check.check_keys)
+        ]
+        return dg.materialize(
+            [*assets, *checks],
+            selection=selection,
+            partition_key=first if partitioned and (last is None or first == last) else None,
+            tags=tags,
+            resources=resources,
             instance=self.instance,
             raise_on_error=False,
         )

@@ -7,6 +7,7 @@ from learning_platform import demo_run, settings
 from learning_platform.lib.windows import window_for_key
 
 STREAMS = ("account_activity", "learner_activity", "learner_content_activity")
+THRIVE_STREAMS = ("activities", "cpd_entries", "users")
 
 
 @pytest.fixture
@@ -27,8 +28,8 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert keys == {
         f"linkedin_learning/{stream}{suffix}" for stream in STREAMS for suffix in ("", "_staged")
-    }
-    checks = {f"{key.asset_key.path[-1]}:{key.name}" for key in graph.asset_check_keys}
+    } | {f"thrive/{stream}{suffix}" for stream in THRIVE_STREAMS for suffix in ("", "_staged")}
+    checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
     for stream in STREAMS:
         for name in (
             "engagement_type_known",
@@ -36,22 +37,45 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
             "asset_type_known",
             "keys_present_and_unique",
         ):
-            assert f"{stream}_staged:{name}" in checks
+            assert f"linkedin_learning/{stream}_staged:{name}" in checks
+    for stream, names in {
+        "activities": ("type_known", "ids_well_formed", "keys_present_and_unique"),
+        "cpd_entries": (
+            "duration_minutes_whole_and_not_negative",
+            "ids_well_formed",
+            "keys_present_and_unique",
+        ),
+        "users": ("role_known", "status_known", "ids_well_formed", "keys_present_and_unique"),
+    }.items():
+        for name in names:
+            assert f"thrive/{stream}_staged:{name}" in checks
+    assert all(graph.get_check_spec(key).blocking for key in graph.asset_check_keys)
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        assert node.group_name == "linkedin_learning"
-        assert node.backfill_policy == dg.BackfillPolicy.multi_run(max_partitions_per_run=14)
-        assert node.partitions_def.timezone == "America/Los_Angeles"
-    staged = definitions.get_assets_def(
-        dg.AssetKey(["linkedin_learning", "learner_content_activity_staged"])
-    )
-    assert staged.op.pool == "linkedin_api"
+        assert node.group_name == key.path[0]
+        if key.path[0] == "linkedin_learning":
+            assert node.backfill_policy == dg.BackfillPolicy.multi_run(max_partitions_per_run=14)
+            assert node.partitions_def.timezone == "America/Los_Angeles"
+        elif key.path[1].startswith("users"):
+            assert node.partitions_def is None
+        else:
+            assert node.partitions_def.timezone == "UTC"
+    for key, pool in {
+        ("linkedin_learning", "learner_content_activity_staged"): "linkedin_api",
+        ("thrive", "activities_staged"): "thrive_api",
+        ("thrive", "users_staged"): "thrive_api",
+    }.items():
+        assert definitions.get_assets_def(dg.AssetKey(list(key))).op.pool == pool
 
 
 def test_secrets_are_bound_to_environment_variables_not_values(environment):
-    client = demo_run.load_definitions().resources["linkedin_learning"]
+    resources = demo_run.load_definitions().resources
+    client = resources["linkedin_learning"]
     assert isinstance(client.client_secret, dg.EnvVar)
     assert client.client_secret.env_var_name == "LINKEDIN_LEARNING_CLIENT_SECRET"
+    thrive = resources["thrive"]
+    assert isinstance(thrive.client_secret, dg.EnvVar)
+    assert thrive.client_secret.env_var_name == "THRIVE_CLIENT_SECRET"
 
 
 def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(environment):
@@ -61,16 +85,23 @@ def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(env
     outcome = demo_run.materialize_days(days, instance=instance)
 
     assert outcome.success
-    assert len(outcome.run_ids) == 1
+    # LinkedIn's two days in one run, the Thrive users snapshot, Thrive's two days in one run.
+    assert len(outcome.run_ids) == 3
     assert all(
         rows > 0 and windows == 2
         for rows, windows in (outcome.table_rows[f"linkedin_learning.{s}"] for s in STREAMS)
     )
-    assert len(outcome.check_results) == 12 and all(
+    assert all(
+        rows > 0 and days == 2
+        for rows, days in (outcome.table_rows[f"thrive.{s}"] for s in ("activities", "cpd_entries"))
+    )
+    assert outcome.table_rows["thrive.users"][0] == len(environment.organisation.learners)
+    assert len(outcome.check_results) == 12 + 10 and all(
         passed for _, _, passed, _ in outcome.check_results
     )
     text = demo_run.summary(outcome)
     assert "linkedin_learning.learner_content_activity" in text and "FAILED" not in text
+    assert "thrive.activities" in text
 
 
 def test_missing_linkedin_credentials_fail_before_any_request_naming_the_variable(
@@ -78,7 +109,7 @@ def test_missing_linkedin_credentials_fail_before_any_request_naming_the_variabl
 ):
     secret = environment.environment()["LINKEDIN_LEARNING_CLIENT_SECRET"]
     monkeypatch.delenv("LINKEDIN_LEARNING_CLIENT_SECRET")
-    job = demo_run.load_definitions().resolve_implicit_global_asset_job_def()
+    job = demo_run.load_definitions().resolve_job_def("linkedin_learning_daily")
 
     with pytest.raises(
         dg.DagsterInvalidConfigError, match="LINKEDIN_LEARNING_CLIENT_SECRET"

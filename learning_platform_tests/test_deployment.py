@@ -53,6 +53,11 @@ def test_compose_services_reach_the_user_code_and_the_database_through_the_contr
         settings.STAGING_URL,
         settings.LINKEDIN_CLIENT_ID,
         settings.LINKEDIN_CLIENT_SECRET,
+        settings.THRIVE_TENANT_ID,
+        settings.THRIVE_API_SECRET,
+        settings.THRIVE_CLIENT_ID,
+        settings.THRIVE_CLIENT_SECRET,
+        settings.THRIVE_ENVIRONMENT,
     ):
         assert variable in environment
     assert environment[settings.DATABASE_URL].startswith("postgresql+psycopg://")

@@ -8,6 +8,7 @@ import dagster as dg
 from learning_platform import settings
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
 from learning_platform.defs.staging import StagingStore
+from learning_platform.defs.thrive.resources import ThriveClient
 from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib.memory import limit_allocator_arenas
 
@@ -36,6 +37,7 @@ def resources() -> dg.Definitions:
                 token_url=settings.env(settings.LINKEDIN_TOKEN_URL)
                 or settings.DEFAULT_LINKEDIN_TOKEN_URL,
             ),
+            "thrive": ThriveClient.from_environment(),
         },
         # Steps run in the run's own process: a LinkedIn day is a few seconds of work, and a new
         # process per step would cost more than the step itself.

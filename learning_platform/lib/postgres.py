@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import pgpq
 import psycopg
@@ -116,18 +117,38 @@ def replace_partitions(
     return LoadResult(deleted=deleted, written=written)
 
 
+def delete_time_ranges(
+    cursor: psycopg.Cursor,
+    table: sa.Table,
+    time_column: str,
+    ranges: Sequence[tuple[datetime, datetime]],
+) -> int:
+    """Delete the rows whose `time_column` lies in any of the [start, end) ranges, inside the
+    caller's transaction; returns how many went."""
+    lock_table_for_load(cursor, table)
+    statement = sql.SQL("DELETE FROM {} WHERE {column} >= %s AND {column} < %s").format(
+        qualified(table), column=sql.Identifier(time_column)
+    )
+    deleted = 0
+    for start, end in ranges:
+        cursor.execute(statement, (start, end))
+        deleted += cursor.rowcount
+    return deleted
+
+
 def upsert_batches(
     cursor: psycopg.Cursor,
     table: sa.Table,
     batches: Iterable[pa.RecordBatch],
     columns: Sequence[str],
     *,
-    newer_column: str,
+    newer_column: str | None,
 ) -> int:
-    """Insert or update rows by primary key; a row only replaces one that is not newer than it.
+    """Insert or update rows by primary key. With `newer_column`, a row only replaces one that is
+    not newer than it; without, the incoming row always wins.
 
-    Rows go to a temporary copy of the table first, so duplicates within the input collapse to the
-    newest per key instead of failing the statement.
+    Rows go to a temporary copy of the table first, so duplicates within the input collapse to one
+    per key (the newest, with `newer_column`) instead of failing the statement.
     """
     keys = [column.name for column in table.primary_key.columns]
     staging = sql.Identifier(f"upsert_{table.name}")
@@ -139,17 +160,25 @@ def upsert_batches(
     )
     copy_batches(cursor, staging, columns, batches)
     updates = [column for column in columns if column not in keys]
+    if newer_column is None:
+        order, only_if_newer = sql.SQL(""), sql.SQL("")
+    else:
+        newer = sql.Identifier(newer_column)
+        order = sql.SQL(", {} DESC").format(newer)
+        only_if_newer = sql.SQL(" WHERE {target}.{newer} <= EXCLUDED.{newer}").format(
+            target=qualified(table), newer=newer
+        )
     statement = sql.SQL(
         "INSERT INTO {target} ({columns}) "
-        "SELECT DISTINCT ON ({keys}) {columns} FROM {staging} ORDER BY {keys}, {newer} DESC "
-        "ON CONFLICT ({keys}) DO UPDATE SET {assignments}, loaded_at = now() "
-        "WHERE {target}.{newer} <= EXCLUDED.{newer}"
+        "SELECT DISTINCT ON ({keys}) {columns} FROM {staging} ORDER BY {keys}{order} "
+        "ON CONFLICT ({keys}) DO UPDATE SET {assignments}, loaded_at = now(){only_if_newer}"
     ).format(
         target=qualified(table),
         columns=_column_list(columns),
         keys=_column_list(keys),
         staging=staging,
-        newer=sql.Identifier(newer_column),
+        order=order,
+        only_if_newer=only_if_newer,
         assignments=sql.SQL(", ").join(
             sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(column)) for column in updates
         ),
@@ -158,3 +187,15 @@ def upsert_batches(
     written = cursor.rowcount
     cursor.execute(sql.SQL("DROP TABLE {}").format(staging))
     return written
+
+
+def count_older_rows(cursor: psycopg.Cursor, table: sa.Table, time_column: str) -> tuple[int, int]:
+    """(rows whose `time_column` is older than the newest one, all rows) of a snapshot table."""
+    cursor.execute(
+        sql.SQL(
+            "SELECT count(*) FILTER (WHERE {column} < newest), count(*) "
+            "FROM {table}, (SELECT max({column}) AS newest FROM {table}) AS latest"
+        ).format(table=qualified(table), column=sql.Identifier(time_column))
+    )
+    older, total = cursor.fetchone()
+    return older, total

@@ -104,6 +104,70 @@ def known_values(
     )
 
 
+def no_row_where(
+    rows: Rows,
+    columns: Sequence[str],
+    is_bad: Callable[[pa.RecordBatch], pa.Array],
+    *,
+    sample_columns: Sequence[str],
+    problem: str,
+    passed: str,
+    samples: int = SAMPLE_SIZE,
+) -> Finding:
+    """No row for which `is_bad` (a boolean mask over a batch of `columns`) is true.
+
+    One pass: the mask is computed batch by batch; the first few bad rows are kept as samples,
+    showing only `sample_columns` (never a column that could hold an e-mail or a name).
+    """
+    wanted = list(dict.fromkeys([*columns, *sample_columns]))
+    total = bad = 0
+    found: list[dict] = []
+    for batch in _batches(rows, wanted):
+        total += batch.num_rows
+        mask = pc.fill_null(is_bad(batch.select(list(columns))), True)
+        count = pc.sum(mask).as_py() or 0
+        if count:
+            bad += count
+            if len(found) < samples:
+                matching = batch.filter(mask).slice(0, samples - len(found))
+                found.extend(_row_dicts(matching.select(list(sample_columns))))
+    if not bad:
+        return Finding(True, f"{passed} ({total} rows)", {"rows": total})
+    return Finding(
+        False,
+        f"{bad} of {total} rows {problem}",
+        {"rows": total, "failing_rows": bad, "samples": found},
+    )
+
+
+def matches_pattern(
+    rows: Rows,
+    column: str,
+    pattern: str,
+    *,
+    sample_columns: Sequence[str],
+    nullable: bool = False,
+    label: str | None = None,
+) -> Finding:
+    """Every value of `column` matches the regular expression `pattern` (a null only if `nullable`)."""
+    label = label or column
+
+    def is_bad(batch: pa.RecordBatch) -> pa.Array:
+        values = batch.column(0)
+        matched = pc.match_substring_regex(values, pattern)
+        return pc.invert(pc.fill_null(matched, nullable))
+
+    return no_row_where(
+        rows,
+        [column],
+        is_bad,
+        sample_columns=sample_columns,
+        problem=f"have a {label} that does not match {pattern}"
+        + ("" if nullable else " (or none at all)"),
+        passed=f"every {label} matches {pattern}",
+    )
+
+
 HASH_BUCKET_BITS = 4
 HASH_BUCKETS = 2**HASH_BUCKET_BITS
 _MIX = np.uint64(0x100000001B3)  # the 64-bit FNV prime: spreads each column's hash over the word

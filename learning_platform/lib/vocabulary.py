@@ -43,3 +43,32 @@ LINKEDIN_AGGREGATIONS = frozenset({"ACCOUNT", "INDIVIDUAL", "CONTENT"})
 # A metric that is not per asset type (DAYS_ACTIVE, the UNIQUE VIEWS line) has no assetType in the
 # API; the warehouse stores this marker so the column can be part of the primary key.
 NO_ASSET_TYPE = ""
+
+# Thrive (learn.link) public API (upstreams.md §2.6). The activity verbs of GET /activities: the
+# docs' schema example "file" for `type` is a copy-paste slip, not a verb.
+THRIVE_ACTIVITY_TYPES = frozenset(
+    {
+        "viewed",
+        "completed",
+        "passed",
+        "pinned",
+        "unpinned",
+        "liked",
+        "unliked",
+        "commented",
+        "commentdeleted",
+        "shared",
+        "progressed",
+        "registered",
+        "followed",
+        "unfollowed",
+        "started",
+        "resumed",
+        "searched",
+        "found",
+        "loggedin",
+        "loggedout",
+    }
+)
+THRIVE_USER_ROLES = frozenset({"administrator", "learneradmin", "learner"})
+THRIVE_USER_STATUSES = frozenset({"active", "inactive", "expired", "new"})

@@ -1,16 +1,15 @@
 """The sandbox: a deterministic synthetic company and HTTP simulators of its learning upstreams."""
 
+from learning_platform.sandbox.common import Gate, RequestRecord, Tokens
 from learning_platform.sandbox.linkedin import (
     Activity,
     ActivityRow,
     Faults,
-    Gate,
     LinkedInReports,
     LinkedInSimulator,
     Report,
     ReportElement,
     ReportQuery,
-    RequestRecord,
     days_in_window,
 )
 from learning_platform.sandbox.organisation import (
@@ -22,6 +21,7 @@ from learning_platform.sandbox.organisation import (
     Organisation,
 )
 from learning_platform.sandbox.server import Request, Response, SandboxServer, Simulator
+from learning_platform.sandbox.thrive import ThriveFaults, ThriveRecords, ThriveSimulator
 
 __all__ = [
     "CONTENT_ASSET_TYPES",
@@ -44,5 +44,9 @@ __all__ = [
     "Response",
     "SandboxServer",
     "Simulator",
+    "ThriveFaults",
+    "ThriveRecords",
+    "ThriveSimulator",
+    "Tokens",
     "days_in_window",
 ]

@@ -29,7 +29,6 @@ VIEWS/TOTAL per asset type equals the number of INDIVIDUAL+CONTENT elements of t
 
 from __future__ import annotations
 
-import hmac
 import json
 import secrets
 import threading
@@ -38,8 +37,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
-from email.utils import format_datetime
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlencode
 
@@ -48,6 +46,14 @@ from learning_platform.lib.vocabulary import (
     LINKEDIN_ASSET_TYPES,
 )
 from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
+from learning_platform.sandbox.common import (
+    Gate,
+    RequestRecord,
+    Tokens,
+    dumps,
+    retry_after_header,
+    same,
+)
 from learning_platform.sandbox.organisation import (
     CONTENT_ASSET_TYPES,
     LINKEDIN_LEARNING,
@@ -534,63 +540,6 @@ def days_in_window(started_at_ms: int, unit: str, duration: int) -> tuple[date, 
 # -- faults -----------------------------------------------------------------------------------
 
 
-class _Tokens:
-    """Issued access tokens, numbered in issue order so 'everything issued so far' is one number."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._serial: dict[str, int] = {}
-        self._revoked_below = 0
-
-    @property
-    def issued(self) -> int:
-        return len(self._serial)
-
-    def issue(self) -> str:
-        token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._serial[token] = len(self._serial)
-        return token
-
-    def is_valid(self, token: str | None) -> bool:
-        serial = self._serial.get(token) if token else None
-        return serial is not None and serial >= self._revoked_below
-
-    def revoke_issued_before(self, serial: int) -> None:
-        with self._lock:
-            self._revoked_below = max(self._revoked_below, serial)
-
-
-class Gate:
-    """A closed gate: report calls wait at it until `open()`. Tests hold calls in flight with it."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._open = False
-        self._waiting = 0
-
-    @property
-    def waiting(self) -> int:
-        return self._waiting
-
-    def open(self) -> None:
-        with self._condition:
-            self._open = True
-            self._condition.notify_all()
-
-    def wait_until_waiting(self, calls: int, timeout: float = 10.0) -> bool:
-        """Block until `calls` report calls wait at the gate; False if that takes over `timeout`."""
-        with self._condition:
-            return self._condition.wait_for(lambda: self._waiting >= calls, timeout)
-
-    def _pass(self) -> None:
-        with self._condition:
-            self._waiting += 1
-            self._condition.notify_all()
-            self._condition.wait_for(lambda: self._open)
-            self._waiting -= 1
-
-
 @dataclass
 class _Failure:
     status: int
@@ -623,7 +572,7 @@ class Faults:
     are consumed in the order they were set, one per matching call.
     """
 
-    def __init__(self, tokens: _Tokens) -> None:
+    def __init__(self, tokens: Tokens) -> None:
         self._tokens = tokens
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
@@ -658,7 +607,7 @@ class Faults:
                 _Failure(
                     status=status,
                     remaining=times,
-                    retry_after=_retry_after_header(retry_after),
+                    retry_after=retry_after_header(retry_after),
                     day=_day(day),
                     aggregation=_aggregation(aggregation),
                     skip=after,
@@ -790,26 +739,7 @@ def _aggregation(aggregation: str | None) -> str | None:
     return aggregation
 
 
-def _retry_after_header(retry_after: int | float | datetime | None) -> str | None:
-    if retry_after is None:
-        return None
-    if isinstance(retry_after, datetime):
-        return format_datetime(retry_after.astimezone(timezone.utc), usegmt=True)
-    return str(int(retry_after))
-
-
 # -- the HTTP simulator -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    """One call as the simulator saw it. Never holds a token, a secret or a request body."""
-
-    method: str
-    path: str
-    params: dict[str, str]
-    had_bearer_token: bool
-    status: int
 
 
 class _BadRequest(Exception):
@@ -842,7 +772,7 @@ class LinkedInSimulator:
         self.client_id = client_id
         # Random per simulator, so a leak test can search logs for this exact string.
         self.client_secret = client_secret or secrets.token_urlsafe(24)
-        self._tokens = _Tokens()
+        self._tokens = Tokens()
         self.faults = Faults(self._tokens)
         self._closed = threading.Event()
         self._lock = threading.Lock()
@@ -917,8 +847,9 @@ class LinkedInSimulator:
             response = _error(404, f"no resource at {request.path}")
             params = dict(request.params)
         had_bearer_token = request.bearer_token() is not None
+        had_basic_auth = request.basic_credentials() is not None
         record = RequestRecord(
-            request.method, request.path, params, had_bearer_token, response.status
+            request.method, request.path, params, had_bearer_token, response.status, had_basic_auth
         )
         with self._lock:
             self._log.append(record)
@@ -931,8 +862,8 @@ class LinkedInSimulator:
         if form.get("grant_type") != "client_credentials":
             message = "grant_type must be client_credentials"
             return _oauth_error(400, "unsupported_grant_type", message)
-        id_ok = _same(form.get("client_id", ""), self.client_id)
-        secret_ok = _same(form.get("client_secret", ""), self.client_secret)
+        id_ok = same(form.get("client_id", ""), self.client_id)
+        secret_ok = same(form.get("client_secret", ""), self.client_secret)
         if not (id_ok and secret_ok):
             return _oauth_error(401, "invalid_client", "Client authentication failed")
         token = self._tokens.issue()
@@ -992,7 +923,7 @@ class LinkedInSimulator:
         ]
         links = _paging_links(params, start, count)
         paging = {"total": report.total, "count": count, "start": start, "links": links}
-        return f'{{"elements":[{",".join(rendered)}],"paging":{_dumps(paging)}}}'.encode()
+        return f'{{"elements":[{",".join(rendered)}],"paging":{dumps(paging)}}}'.encode()
 
     def _render(
         self,
@@ -1028,7 +959,7 @@ class LinkedInSimulator:
             details["enterpriseGroups"] = []
             details["customAttributes"] = {"department": learner.department}
             details["entity"] = {"profileUrn": learner.profile_urn}
-            cached = self._learner_details[learner.index] = '"learnerDetails":' + _dumps(details)
+            cached = self._learner_details[learner.index] = '"learnerDetails":' + dumps(details)
         return cached
 
     def _content_json(self, content: Content) -> str:
@@ -1045,7 +976,7 @@ class LinkedInSimulator:
             }
             if internal:
                 details["websiteUrl"] = f"https://learning.example.com/content/{content.content_id}"
-            cached = self._content_details[content.index] = '"contentDetails":' + _dumps(details)
+            cached = self._content_details[content.index] = '"contentDetails":' + dumps(details)
         return cached
 
     @contextmanager
@@ -1192,10 +1123,6 @@ def _activity_json(activity: Activity) -> str:
     )
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))
-
-
 def _error(
     status: int, message: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
@@ -1211,10 +1138,6 @@ def _error(
 def _oauth_error(status: int, error: str, description: str) -> Response:
     """The token endpoint's error body, OAuth style (not the API's serviceErrorCode body)."""
     return Response.json(status, {"error": error, "error_description": description})
-
-
-def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 _HTML_ERROR_PAGE = (

@@ -1,13 +1,15 @@
 """A real HTTP server on 127.0.0.1 serving the upstream simulators of one synthetic organisation.
 
 Each simulator is mounted on its path prefixes (LinkedIn: `/oauth/v2/accessToken` and
-`/v2/learningActivityReports`; Thrive will take `/thrive/...`) and turns a `Request` into a
+`/v2/learningActivityReports`; Thrive: everything under `/thrive`) and turns a `Request` into a
 `Response`; this module only speaks HTTP. The server is quiet: no request lines on stderr, since
 query strings and headers are nobody's business in test output, and tokens must never be logged.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import sys
 import threading
@@ -21,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 if TYPE_CHECKING:
     from learning_platform.sandbox.linkedin import LinkedInSimulator
     from learning_platform.sandbox.organisation import Organisation
+    from learning_platform.sandbox.thrive import ThriveSimulator
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,18 @@ class Request:
         if scheme.lower() != "bearer" or not token.strip():
             return None
         return token.strip()
+
+    def basic_credentials(self) -> tuple[str, str] | None:
+        """(user, password) of an `Authorization: Basic` header; None if absent or unreadable."""
+        scheme, _, encoded = (self.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        user, colon, password = decoded.partition(":")
+        return (user, password) if colon else None
 
 
 @dataclass
@@ -68,7 +83,7 @@ class Simulator(Protocol):
 
 
 class SandboxServer:
-    """The sandbox's HTTP server, in a background thread; LinkedIn is mounted by default.
+    """The sandbox's HTTP server in a background thread; LinkedIn and Thrive are mounted by default.
 
     with SandboxServer(Organisation(seed=7)) as server:
         os.environ.update(server.environment())
@@ -81,9 +96,11 @@ class SandboxServer:
         port: int = 0,
         *,
         linkedin: LinkedInSimulator | None = None,
+        thrive: ThriveSimulator | None = None,
     ) -> None:
-        # Imported here because linkedin.py builds on this module's Request and Response.
+        # Imported here because the simulators build on this module's Request and Response.
         from learning_platform.sandbox.linkedin import LinkedInSimulator
+        from learning_platform.sandbox.thrive import ThriveSimulator
 
         self.organisation = organisation
         self._simulators: list[Simulator] = []
@@ -92,6 +109,8 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
         self.linkedin = linkedin if linkedin is not None else LinkedInSimulator(organisation)
         self.mount(self.linkedin)
+        self.thrive = thrive if thrive is not None else ThriveSimulator(organisation)
+        self.mount(self.thrive)
 
     @property
     def url(self) -> str:

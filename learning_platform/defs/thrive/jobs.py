@@ -1,0 +1,18 @@
+"""The Thrive jobs: the daily streams for a range of UTC days, and the users snapshot."""
+
+import dagster as dg
+
+from learning_platform.defs.thrive.assets import SOURCE, USERS_STREAM
+
+_users = dg.AssetSelection.assets([SOURCE, f"{USERS_STREAM}_staged"], [SOURCE, USERS_STREAM])
+
+thrive_daily = dg.define_asset_job(
+    "thrive_daily",
+    selection=dg.AssetSelection.groups(SOURCE) - _users,
+    description="Stage, check and load Thrive activity records and CPD entries for the chosen UTC days.",
+)
+thrive_users = dg.define_asset_job(
+    "thrive_users",
+    selection=_users,
+    description="Take a snapshot of the Thrive users, check it and load it.",
+)

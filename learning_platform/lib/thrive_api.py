@@ -1,0 +1,363 @@
+"""The Thrive (learn.link) public API: configuration from the environment contract, HTTP Basic or
+OAuth2 client credentials, and list endpoints walked page by page."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+import requests
+
+from learning_platform import settings
+from learning_platform.lib.http import (
+    HttpClient,
+    MalformedBody,
+    RequestStats,
+    RetryPolicy,
+    UpstreamError,
+    UpstreamNotFoundError,
+)
+from learning_platform.lib.oauth import ClientCredentialsToken
+from learning_platform.lib.thrive_records import (
+    ACTIVITIES,
+    USERS,
+    Activity,
+    Endpoint,
+    MalformedPage,
+    Page,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+SOURCE = "Thrive"
+REST_PATH = "/rest/v1"
+# Thrive's hosts per environment (upstreams.md §2.2). The token endpoint lives on the same host.
+ENVIRONMENT_HOSTS = {
+    "production": "public.api.learn.link",
+    "production-mea": "public.api.mea.learn.tech",
+    "staging": "public.api.learnstaging.link",
+    "staging-mea": "public.api.meastaging.learn.tech",
+}
+DEFAULT_ENVIRONMENT = "production"
+AUTH_MODES = ("basic", "oauth2")
+SCOPE = "api/read"
+MAX_PAGE_SIZE = 1000
+# The filters take `YYYY-MM-DD hh:mm:ss` (upstreams.md §2.8), read here as UTC.
+FILTER_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+HINTS = {
+    400: "Thrive refused a parameter of this call",
+    401: f"check {settings.THRIVE_TENANT_ID} and the API secret or client credentials of this environment",
+    403: f"the credentials may lack the {SCOPE} scope",
+    422: "Thrive could not process this call's parameters",
+}
+
+
+class ThriveConfigError(ValueError):
+    """The Thrive settings are missing or contradict each other. Names variables, never values."""
+
+
+@dataclass(frozen=True)
+class ThriveConfig:
+    """Where Thrive is and how to authenticate; secrets are kept out of repr."""
+
+    tenant_id: str
+    auth: Literal["basic", "oauth2"]
+    api_url: str  # the REST base, ending in /rest/v1
+    token_url: str  # the tenant's OAuth2 token endpoint
+    api_secret: str | None = field(default=None, repr=False)
+    client_id: str | None = field(default=None, repr=False)
+    client_secret: str | None = field(default=None, repr=False)
+
+
+def resolve_config(
+    *,
+    tenant_id: str | None,
+    api_secret: str | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    auth: str | None = None,
+    environment: str | None = None,
+    api_url: str | None = None,
+    token_url: str | None = None,
+) -> ThriveConfig:
+    """The configuration these settings describe, or a ThriveConfigError that names the variables
+    to fix. Basic and OAuth2 credentials together are refused, whichever THRIVE_AUTH says: one of
+    them would be silently ignored, and nobody would know which key the platform uses."""
+    tenant_id, api_secret, client_id, client_secret, auth, environment, api_url, token_url = (
+        (value or "").strip() or None
+        for value in (
+            tenant_id,
+            api_secret,
+            client_id,
+            client_secret,
+            auth,
+            environment,
+            api_url,
+            token_url,
+        )
+    )
+    problems = []
+    if tenant_id is None:
+        problems.append(f"{settings.THRIVE_TENANT_ID} is not set")
+    oauth_given = [
+        name
+        for name, value in (
+            (settings.THRIVE_CLIENT_ID, client_id),
+            (settings.THRIVE_CLIENT_SECRET, client_secret),
+        )
+        if value is not None
+    ]
+    if auth is not None and auth.lower() not in AUTH_MODES:
+        problems.append(f"{settings.THRIVE_AUTH} must be one of {', '.join(AUTH_MODES)}")
+        mode = None
+    elif api_secret is not None and oauth_given:
+        problems.append(
+            f"both {settings.THRIVE_API_SECRET} (basic) and {' and '.join(oauth_given)} (oauth2) "
+            f"are set: set the credentials of one mode only"
+        )
+        mode = None
+    else:
+        mode = (auth or ("basic" if api_secret is not None else "oauth2")).lower()
+    if mode == "basic" and api_secret is None:
+        problems.append(
+            f"{settings.THRIVE_AUTH} is basic but {settings.THRIVE_API_SECRET} is not set"
+            + (f" ({' and '.join(oauth_given)} belong to oauth2)" if oauth_given else "")
+        )
+    if mode == "oauth2":
+        missing = [
+            name
+            for name, value in (
+                (settings.THRIVE_CLIENT_ID, client_id),
+                (settings.THRIVE_CLIENT_SECRET, client_secret),
+            )
+            if value is None
+        ]
+        if missing:
+            problems.append(
+                f"OAuth2 needs {settings.THRIVE_CLIENT_ID} and {settings.THRIVE_CLIENT_SECRET}; "
+                f"{' and '.join(missing)} not set (or set {settings.THRIVE_API_SECRET} for basic)"
+            )
+    environment = (environment or DEFAULT_ENVIRONMENT).lower()
+    if environment not in ENVIRONMENT_HOSTS:
+        problems.append(
+            f"{settings.THRIVE_ENVIRONMENT} must be one of {', '.join(ENVIRONMENT_HOSTS)}"
+        )
+    for name, url in ((settings.THRIVE_API_URL, api_url), (settings.THRIVE_TOKEN_URL, token_url)):
+        if url is not None and not url.startswith(("https://", "http://")):
+            problems.append(f"{name} must be an http(s) URL")
+    if problems:
+        raise ThriveConfigError("Thrive configuration: " + "; ".join(problems))
+    host = f"https://{ENVIRONMENT_HOSTS[environment]}"
+    assert tenant_id is not None and mode in AUTH_MODES
+    return ThriveConfig(
+        tenant_id=tenant_id,
+        auth=mode,  # type: ignore[arg-type]
+        api_url=(api_url or host + REST_PATH).rstrip("/"),
+        token_url=token_url or f"{host}/oauth2/token/{tenant_id}",
+        api_secret=api_secret if mode == "basic" else None,
+        client_id=client_id if mode == "oauth2" else None,
+        client_secret=client_secret if mode == "oauth2" else None,
+    )
+
+
+def filter_time(moment: datetime) -> str:
+    """A date filter's value: `YYYY-MM-DD hh:mm:ss` in UTC."""
+    return moment.astimezone(timezone.utc).strftime(FILTER_FORMAT)
+
+
+class ThriveApi:
+    """Thrive's read endpoints over one keep-alive session, with Basic or a cached OAuth2 token."""
+
+    def __init__(
+        self,
+        config: ThriveConfig,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        timeout: tuple[float, float] = (5, 60),
+        retry: RetryPolicy = RetryPolicy(),
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+        self.config = config
+        self.page_size = page_size
+        self.http = HttpClient(
+            SOURCE, session=session, timeout=timeout, retry=retry, sleep=sleep, clock=clock
+        )
+        self.tokens: ClientCredentialsToken | None = None
+        self._basic: requests.auth.HTTPBasicAuth | None = None
+        if config.auth == "basic":
+            assert config.api_secret is not None
+            # The tenant id is the user name, the API secret the password.
+            self._basic = requests.auth.HTTPBasicAuth(config.tenant_id, config.api_secret)
+            self.http.secrets.add(config.api_secret)
+            basic = f"{config.tenant_id}:{config.api_secret}".encode()
+            self.http.secrets.add(base64.b64encode(basic).decode())
+        else:
+            assert config.client_id is not None and config.client_secret is not None
+            # Cognito-style: the client authenticates to the token endpoint with HTTP Basic.
+            self.tokens = ClientCredentialsToken(
+                self.http,
+                config.token_url,
+                config.client_id,
+                config.client_secret,
+                client_auth="basic",
+                scope=SCOPE,
+            )
+
+    def __repr__(self) -> str:
+        return f"ThriveApi({self.config.api_url!r}, auth={self.config.auth!r})"
+
+    def close(self) -> None:
+        self.http.close()
+
+    def pages(
+        self,
+        endpoint: Endpoint,
+        params: dict[str, Any] | None = None,
+        *,
+        context: str = "",
+        stats: RequestStats | None = None,
+    ) -> Iterator[list]:
+        """Every page of a list endpoint's records, yielded as it arrives.
+
+        Pages are asked for by number up to the announced `totalPages`. Thrive's last announced
+        page can be empty, so an empty page ends the walk without complaint; a page that is not
+        the one asked for, or totals that move during the walk, are reported, never papered over.
+        """
+        stats = stats if stats is not None else RequestStats()
+        params = dict(params or {})
+        params["perPage"] = self.page_size
+        walk = " ".join(part for part in (endpoint.name, context) if part)
+        page_number = 1
+        received = 0
+        first_total: int | None = None
+        total: int | None = None
+        while True:
+            page = self._get(
+                endpoint, params | {"page": page_number}, f"{context} page={page_number}", stats
+            )
+            pagination = page.pagination
+            echoed = pagination.page if pagination is not None else None
+            if echoed is not None and echoed != page_number:
+                raise UpstreamError(
+                    f"{SOURCE} {walk}: asked for page {page_number}, got page {echoed}"
+                )
+            if pagination is not None and pagination.totalResults is not None:
+                total = pagination.totalResults
+                first_total = total if first_total is None else first_total
+            results = page.results or []
+            if not results:
+                break
+            stats.pages += 1
+            stats.elements_received += len(results)
+            received += len(results)
+            yield results
+            total_pages = pagination.totalPages if pagination is not None else None
+            if total_pages is None:
+                # No paging totals: only a short page tells the end.
+                if len(results) < self.page_size:
+                    break
+            elif page_number >= total_pages:
+                break
+            page_number += 1
+
+        stats.elements_expected += total if total is not None else received
+        problems = []
+        if first_total is not None and total != first_total:
+            problems.append(f"totalResults changed from {first_total} to {total} during the walk")
+        if total is not None and received != total:
+            problems.append(f"{received} records received of {total} announced")
+        if problems:
+            shortfall = f"{SOURCE} {walk}: " + "; ".join(problems)
+            stats.shortfalls.append(shortfall)
+            log.warning(shortfall)
+
+    def between(
+        self,
+        endpoint: Endpoint,
+        from_param: str,
+        to_param: str,
+        start: datetime,
+        end: datetime,
+        stats: RequestStats | None = None,
+    ) -> Iterator[list]:
+        """Every page of records whose time filter lies between `start` and `end`."""
+        params = {from_param: filter_time(start), to_param: filter_time(end)}
+        context = f"{filter_time(start)}..{filter_time(end)} UTC"
+        return self.pages(endpoint, params, context=context, stats=stats)
+
+    def activity(self, activity_id: str, stats: RequestStats | None = None) -> Activity | None:
+        """One activity record; None when Thrive has no such record (404)."""
+        return self._one(ACTIVITIES, f"/activity/{activity_id}", activity_id, stats)
+
+    def user(self, user_id: str, stats: RequestStats | None = None) -> User | None:
+        """One user (`/user/{id}`, singular); None when Thrive has no such user (404)."""
+        return self._one(USERS, f"/user/{user_id}", user_id, stats)
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _one(self, endpoint: Endpoint, path: str, record_id: str, stats: RequestStats | None):
+        stats = stats if stats is not None else RequestStats()
+
+        def decode(body: bytes):
+            try:
+                return endpoint.decode_record(body, record_id)
+            except MalformedPage as malformed:
+                raise MalformedBody(str(malformed)) from None
+
+        try:
+            return self._request(
+                path, None, path.rsplit("/", 1)[0].lstrip("/"), record_id, decode, stats
+            )
+        except UpstreamNotFoundError:
+            return None
+
+    def _get(
+        self, endpoint: Endpoint, params: dict[str, Any], context: str, stats: RequestStats
+    ) -> Page:
+        def decode(body: bytes) -> Page:
+            try:
+                return endpoint.decode_page(body, context)
+            except MalformedPage as malformed:
+                raise MalformedBody(str(malformed)) from None
+
+        return self._request(f"/{endpoint.name}", params, endpoint.name, context, decode, stats)
+
+    def _request(
+        self,
+        path: str,
+        params: dict[str, Any] | None,
+        endpoint_name: str,
+        context: str,
+        decode: Callable[[bytes], Any],
+        stats: RequestStats,
+    ) -> Any:
+        oauth = self.tokens is not None
+        return self.http.request_json(
+            "GET",
+            self.config.api_url + path,
+            endpoint=endpoint_name,
+            context=context.strip(),
+            stats=stats,
+            params=params,
+            auth=self._basic,
+            headers=(lambda: self.tokens.bearer_header(stats)) if oauth else None,
+            on_unauthorized=self._forget_rejected_token if oauth else None,
+            decode=decode,
+            hints=HINTS,
+        )
+
+    def _forget_rejected_token(self, response: requests.Response) -> None:
+        assert self.tokens is not None
+        sent = response.request.headers.get("Authorization", "")
+        self.tokens.invalidate(rejected=sent.removeprefix("Bearer "))
