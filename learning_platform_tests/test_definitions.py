@@ -118,3 +118,23 @@ def test_missing_linkedin_credentials_fail_before_any_request_naming_the_variabl
 
     assert secret not in str(error.value)
     assert environment.linkedin.requests == []
+
+
+def test_missing_thrive_tenant_fails_at_set_up_naming_the_variable_before_any_request(
+    environment, monkeypatch
+):
+    secret = environment.thrive.client_secret
+    monkeypatch.delenv("THRIVE_TENANT_ID")
+    job = demo_run.load_definitions().resolve_job_def("thrive_daily")
+
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), partition_key="2026-10-06", raise_on_error=False
+    )
+
+    assert not result.success
+    messages = " ".join(
+        f"{event.message} {event.event_specific_data!r}" for event in result.all_events
+    )
+    assert "THRIVE_TENANT_ID is not set" in messages
+    assert secret not in messages
+    assert environment.thrive.requests == []

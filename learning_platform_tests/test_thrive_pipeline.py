@@ -5,6 +5,7 @@ import logging
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+import time_machine
 
 from learning_platform.lib import vocabulary
 
@@ -320,3 +321,15 @@ def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(
     for learner in organisation.learners:
         assert learner.email not in everything
     assert "bookmarked" in everything  # the check's finding did reach the log
+
+
+def test_a_day_fetched_before_its_margin_has_passed_is_marked_incomplete(platform):
+    """Records are written as people act: a day read at 00:30 the next morning misses the ones
+    still to come within its hour of margin, and says so."""
+    with time_machine.travel(midnight(NEXT_DAY) + timedelta(minutes=30), tick=True):
+        early = platform.materialize_thrive(DAY, selection="thrive/activities_staged")
+    later = platform.materialize_thrive(DAY, selection="thrive/activities_staged")
+
+    assert early.success and later.success
+    assert staged_metadata(early, "activities")["incomplete_days"] == [DAY]
+    assert staged_metadata(later, "activities")["incomplete_days"] == []

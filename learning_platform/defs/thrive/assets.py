@@ -61,6 +61,9 @@ class StagedDay:
     # partition stages them), and records served twice by the paging (kept once).
     outside_day: int = 0
     repeated: int = 0
+    # False when the day was fetched before its query's end had passed: records written since
+    # are missing until the day is fetched again.
+    complete: bool = True
     rows_per_type: Counter = field(default_factory=Counter)
 
 
@@ -80,6 +83,7 @@ def stage_day(
     """
     staged = StagedDay(window)
     overlap = client.window_overlap
+    staged.complete = datetime.now(timezone.utc) >= window.end + overlap
     api = client.api()
     pages = prefetched(
         api.between(
@@ -211,6 +215,11 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
             context.log.info(
                 f"Thrive {stream.label} {window}: {result.rows} rows from {result.pages} pages"
                 + (f", {result.repeated} served twice" if result.repeated else "")
+                + (
+                    ""
+                    if result.complete
+                    else " (incomplete: the day and its margin have not ended)"
+                )
             )
             staged.append(result)
             release_free_memory()
@@ -223,9 +232,15 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
             "records_served_twice": sum(s.repeated for s in staged),
             "records_of_neighbouring_days": sum(s.outside_day for s in staged),
             "days": {
-                s.window.key: {"rows": s.rows, "pages": s.pages, "served_twice": s.repeated}
+                s.window.key: {
+                    "rows": s.rows,
+                    "pages": s.pages,
+                    "served_twice": s.repeated,
+                    "complete": s.complete,
+                }
                 for s in staged
             },
+            "incomplete_days": [s.window.key for s in staged if not s.complete],
             "staged_at": dg.MetadataValue.path(
                 staging.area.path(SOURCE, stream.name, "<day>", RECORDS)
             ),
