@@ -42,6 +42,23 @@ def _start_sandbox(args: argparse.Namespace):
     return server
 
 
+def _drop_exports(args: argparse.Namespace, days: list[date]) -> list[Path]:
+    """Write the sandbox's Thought Industries exports over `days` into the drop folder (two that
+    overlap), as someone delivering them would; THOUGHT_INDUSTRIES_DROP_URL is set to it."""
+    from learning_platform.sandbox import ContentActions, Organisation
+
+    url = settings.thought_industries_drop_url()
+    if "://" in url and not url.startswith("file://"):
+        print(
+            f"{settings.THOUGHT_INDUSTRIES_DROP_URL} is {url}: the sandbox only writes to a folder"
+        )
+        return []
+    folder = Path(url.removeprefix("file://"))
+    os.environ[settings.THOUGHT_INDUSTRIES_DROP_URL] = str(folder)
+    organisation = Organisation(seed=args.seed, learners=args.learners)
+    return ContentActions(organisation).write_demo_exports(folder, days)
+
+
 def _last_days(count: int) -> list[date]:
     """The last `count` complete Pacific days, oldest first."""
     from learning_platform.lib.windows import PACIFIC
@@ -60,6 +77,8 @@ def demo(args: argparse.Namespace) -> int:
         from learning_platform import demo_run
 
         days = _last_days(args.days)
+        exports = _drop_exports(args, days)
+        print(f"Thought Industries exports dropped: {', '.join(path.name for path in exports)}")
         outcome = demo_run.materialize_days(days)
         print(demo_run.summary(outcome))
     finally:
@@ -74,9 +93,17 @@ def demo(args: argparse.Namespace) -> int:
 
 def sandbox(args: argparse.Namespace) -> int:
     """Serve the simulated upstreams until interrupted, and print the environment that points at them."""
+    _prepare_home()
     server = _start_sandbox(args)
-    print(f"Sandbox upstreams on {server.url} (Ctrl-C to stop). Point the platform at them with:\n")
-    for name, value in server.environment().items():
+    exports = _drop_exports(args, _last_days(7))
+    print(f"Sandbox upstreams on {server.url} (Ctrl-C to stop).")
+    print(f"Thought Industries exports dropped: {', '.join(str(path) for path in exports)}")
+    print("Point the platform at them with:\n")
+    variables = server.environment()
+    variables[settings.THOUGHT_INDUSTRIES_DROP_URL] = os.environ[
+        settings.THOUGHT_INDUSTRIES_DROP_URL
+    ]
+    for name, value in variables.items():
         print(f"export {name}='{value}'")
     sys.stdout.flush()
     try:

@@ -10,6 +10,8 @@ import dagster as dg
 import sqlalchemy as sa
 
 from learning_platform import settings
+from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
+from learning_platform.defs.thought_industries.sensors import SENSOR_NAME
 from learning_platform.defs.thrive.partitions import DAYS_PER_RUN as THRIVE_DAYS_PER_RUN
 from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib import tables
@@ -25,6 +27,8 @@ SUMMARY_TABLES = (
     (tables.thrive_activities, "occurred_at"),
     (tables.thrive_cpd_entries, "entry_date"),
     (tables.thrive_users, None),
+    (tables.thought_industries_content_actions, "occurred_at"),
+    (tables.thought_industries_drop_files, None),
 )
 
 
@@ -35,6 +39,7 @@ class DemoOutcome:
     success: bool = True
     check_results: list[tuple[str, str, bool, str]] = field(default_factory=list)
     table_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+    drop_files: list[str] = field(default_factory=list)  # the exports the drop sensor took
 
 
 def load_definitions() -> dg.Definitions:
@@ -45,8 +50,9 @@ def load_definitions() -> dg.Definitions:
 
 def materialize_days(days: list[date], instance: dg.DagsterInstance | None = None) -> DemoOutcome:
     """Every source over `days`, in runs as a backfill would launch them (LinkedIn 14 Pacific days
-    per run, Thrive a month of UTC days per run, the Thrive users snapshot once), recorded in the
-    Dagster instance."""
+    per run, Thrive a month of UTC days per run, the Thrive users snapshot once), then the
+    Thought Industries exports in the drop folder, one run per file the drop sensor takes; all
+    recorded in the Dagster instance."""
     definitions = load_definitions()
     instance = instance or dg.DagsterInstance.get()
     outcome = DemoOutcome(days=days)
@@ -60,26 +66,38 @@ def materialize_days(days: list[date], instance: dg.DagsterInstance | None = Non
         for batch in batches_of_days([DayWindow(day, UTC) for day in days], THRIVE_DAYS_PER_RUN)
     ]
     for job_name, batch in runs:
-        tags = {"learning_platform/trigger": "demo"}
+        tags = {}
         if batch is not None:
             tags["dagster/asset_partition_range_start"] = batch[0].key
             tags["dagster/asset_partition_range_end"] = batch[-1].key
-        result = definitions.resolve_job_def(job_name).execute_in_process(
+        _execute(definitions, instance, job_name, outcome, tags=tags)
+    # Thought Industries exports come in as files: the drop sensor decides what to load, as the
+    # daemon would run it. Two ticks: a file is taken once it has not changed between two looks.
+    sensor = definitions.resolve_sensor_def(SENSOR_NAME)
+    cursor = None
+    for _ in range(2):
+        context = dg.build_sensor_context(
             instance=instance,
-            tags=tags,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            raise_on_error=False,
+            cursor=cursor,
+            resources={"thought_industries_drops": ThoughtIndustriesDrops()},
         )
-        outcome.run_ids.append(result.run_id)
-        outcome.success = outcome.success and result.success
-        for evaluation in result.get_asset_check_evaluations():
-            outcome.check_results.append(
-                (
-                    evaluation.asset_key.to_user_string(),
-                    evaluation.check_name,
-                    evaluation.passed,
-                    evaluation.description or "",
-                )
+        result = sensor(context)
+        if not isinstance(result, dg.SensorResult):
+            raise RuntimeError(f"{SENSOR_NAME}: {result}")
+        cursor = result.cursor
+        for request in result.dynamic_partitions_requests or []:
+            instance.add_dynamic_partitions(
+                request.partitions_def_name, list(request.partition_keys)
+            )
+        for request in result.run_requests or []:
+            outcome.drop_files.append(request.partition_key)
+            _execute(
+                definitions,
+                instance,
+                sensor.job_name,
+                outcome,
+                partition_key=request.partition_key,
+                tags={**request.tags, "dagster/sensor_name": SENSOR_NAME},
             )
     # The definitions' resource holds EnvVar references, resolved only inside runs.
     warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
@@ -96,12 +114,42 @@ def materialize_days(days: list[date], instance: dg.DagsterInstance | None = Non
     return outcome
 
 
+def _execute(
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
+    job_name: str,
+    outcome: DemoOutcome,
+    *,
+    tags: dict[str, str],
+    partition_key: str | None = None,
+) -> None:
+    result = definitions.resolve_job_def(job_name).execute_in_process(
+        instance=instance,
+        partition_key=partition_key,
+        tags={**tags, "learning_platform/trigger": "demo"},
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        raise_on_error=False,
+    )
+    outcome.run_ids.append(result.run_id)
+    outcome.success = outcome.success and result.success
+    for evaluation in result.get_asset_check_evaluations():
+        outcome.check_results.append(
+            (
+                evaluation.asset_key.to_user_string(),
+                evaluation.check_name,
+                evaluation.passed,
+                evaluation.description or "",
+            )
+        )
+
+
 def summary(outcome: DemoOutcome) -> str:
     lines = [
         "",
         f"LinkedIn Learning (Pacific days) and Thrive (UTC days) {outcome.days[0]} .. {outcome.days[-1]}: "
         + ("all runs succeeded" if outcome.success else "A RUN FAILED")
         + f" (runs {', '.join(run_id[:8] for run_id in outcome.run_ids)})",
+        f"Thought Industries exports taken by the drop sensor: {', '.join(outcome.drop_files) or 'none'}",
         "",
         f"{'table':<50}{'rows':>10}{'days':>6}",
     ]

@@ -23,6 +23,7 @@ THRIVE_ENVIRONMENT = "THRIVE_ENVIRONMENT"
 THRIVE_API_URL = "THRIVE_API_URL"
 THRIVE_TOKEN_URL = "THRIVE_TOKEN_URL"
 THRIVE_START_DATE = "THRIVE_START_DATE"
+THOUGHT_INDUSTRIES_DROP_URL = "THOUGHT_INDUSTRIES_DROP_URL"
 
 DEFAULT_LINKEDIN_API_URL = "https://api.linkedin.com"
 DEFAULT_LINKEDIN_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
@@ -45,3 +46,8 @@ def home() -> Path:
 
 def staging_url() -> str:
     return env(STAGING_URL) or str(home() / "staging")
+
+
+def thought_industries_drop_url() -> str:
+    """Where Thought Industries content-action exports are dropped."""
+    return env(THOUGHT_INDUSTRIES_DROP_URL) or str(home() / "drops" / "thought_industries")

@@ -21,6 +21,10 @@ from learning_platform.defs.linkedin_learning.assets import linkedin_assets
 from learning_platform.defs.linkedin_learning.checks import linkedin_checks
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
 from learning_platform.defs.staging import StagingStore
+from learning_platform.defs.thought_industries.assets import thought_industries_assets
+from learning_platform.defs.thought_industries.checks import thought_industries_checks
+from learning_platform.defs.thought_industries.partitions import drop_file_partitions
+from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
 from learning_platform.defs.thrive.assets import thrive_assets
 from learning_platform.defs.thrive.checks import thrive_checks
 from learning_platform.defs.thrive.resources import ThriveClient
@@ -126,11 +130,14 @@ def sandbox(organisation: Organisation) -> Iterator[SandboxServer]:
 
 
 class Platform:
-    """The LinkedIn and Thrive assets and checks wired to the sandbox, a test database and a
-    staging folder."""
+    """Every source's assets and checks wired to the sandbox, a test database, a staging folder
+    and a drop folder."""
 
-    def __init__(self, warehouse: PostgresWarehouse, sandbox: SandboxServer, staging_url: str):
+    def __init__(
+        self, warehouse: PostgresWarehouse, sandbox: SandboxServer, staging_url: str, drops: Path
+    ):
         self.warehouse = warehouse
+        self.drops = drops
         self.sandbox = sandbox
         self.instance = dg.DagsterInstance.ephemeral()
         environment = sandbox.environment()
@@ -145,6 +152,7 @@ class Platform:
                 read_timeout_seconds=5.0,
             ),
             "thrive": self.thrive_client(),
+            "thought_industries_drops": ThoughtIndustriesDrops(url=str(drops)),
         }
 
     def thrive_client(self, auth: str | None = None, **overrides) -> ThriveClient:
@@ -228,6 +236,19 @@ class Platform:
             raise_on_error=False,
         )
 
+    def materialize_drop(self, file_name: str, selection: str | None = None):
+        """One run of the Thought Industries assets for one dropped file (its partition added
+        first, as the drop sensor would)."""
+        self.instance.add_dynamic_partitions(drop_file_partitions.name, [file_name])
+        return dg.materialize(
+            [*thought_industries_assets, *thought_industries_checks],
+            selection=selection,
+            partition_key=file_name,
+            resources=self.resources,
+            instance=self.instance,
+            raise_on_error=False,
+        )
+
     def query(self, statement: str, *params) -> list[tuple]:
         with self.warehouse.transaction() as cursor:
             cursor.execute(statement, params)
@@ -236,7 +257,7 @@ class Platform:
 
 @pytest.fixture
 def platform(warehouse: PostgresWarehouse, sandbox: SandboxServer, tmp_path) -> Platform:
-    return Platform(warehouse, sandbox, str(tmp_path / "staging"))
+    return Platform(warehouse, sandbox, str(tmp_path / "staging"), tmp_path / "drops")
 
 
 # -- a scriptable HTTP server on loopback, and a clock that only moves when code sleeps ----------

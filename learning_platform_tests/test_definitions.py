@@ -5,6 +5,7 @@ import pytest
 
 from learning_platform import demo_run, settings
 from learning_platform.lib.windows import window_for_key
+from learning_platform.sandbox import ContentActions
 
 STREAMS = ("account_activity", "learner_activity", "learner_content_activity")
 THRIVE_STREAMS = ("activities", "cpd_entries", "users")
@@ -28,7 +29,10 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert keys == {
         f"linkedin_learning/{stream}{suffix}" for stream in STREAMS for suffix in ("", "_staged")
-    } | {f"thrive/{stream}{suffix}" for stream in THRIVE_STREAMS for suffix in ("", "_staged")}
+    } | {f"thrive/{stream}{suffix}" for stream in THRIVE_STREAMS for suffix in ("", "_staged")} | {
+        "thought_industries/content_actions",
+        "thought_industries/content_actions_staged",
+    }
     checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
     for stream in STREAMS:
         for name in (
@@ -49,6 +53,8 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
     }.items():
         for name in names:
             assert f"thrive/{stream}_staged:{name}" in checks
+    for name in ("action_type_known", "type_source_documented", "keys_present"):
+        assert f"thought_industries/content_actions_staged:{name}" in checks
     assert all(graph.get_check_spec(key).blocking for key in graph.asset_check_keys)
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
@@ -58,6 +64,8 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
             assert node.partitions_def.timezone == "America/Los_Angeles"
         elif key.path[1].startswith("users"):
             assert node.partitions_def is None
+        elif key.path[0] == "thought_industries":
+            assert isinstance(node.partitions_def, dg.DynamicPartitionsDefinition)
         else:
             assert node.partitions_def.timezone == "UTC"
     for key, pool in {
@@ -81,12 +89,17 @@ def test_secrets_are_bound_to_environment_variables_not_values(environment):
 def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(environment):
     days = [window_for_key(key).day for key in ("2026-10-05", "2026-10-06")]
     instance = dg.DagsterInstance.ephemeral()
+    exports = ContentActions(environment.organisation).write_demo_exports(
+        settings.thought_industries_drop_url(), days
+    )
 
     outcome = demo_run.materialize_days(days, instance=instance)
 
     assert outcome.success
-    # LinkedIn's two days in one run, the Thrive users snapshot, Thrive's two days in one run.
-    assert len(outcome.run_ids) == 3
+    # LinkedIn's two days in one run, the Thrive users snapshot, Thrive's two days in one run,
+    # and one run per export the drop sensor took.
+    assert sorted(outcome.drop_files) == sorted(path.name for path in exports)
+    assert len(outcome.run_ids) == 3 + len(exports)
     assert all(
         rows > 0 and windows == 2
         for rows, windows in (outcome.table_rows[f"linkedin_learning.{s}"] for s in STREAMS)
@@ -96,7 +109,10 @@ def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(env
         for rows, days in (outcome.table_rows[f"thrive.{s}"] for s in ("activities", "cpd_entries"))
     )
     assert outcome.table_rows["thrive.users"][0] == len(environment.organisation.learners)
-    assert len(outcome.check_results) == 12 + 10 and all(
+    rows, _ = outcome.table_rows["thought_industries.content_actions"]
+    assert rows == ContentActions(environment.organisation).expected_rows(days[0], days[-1])
+    assert outcome.table_rows["thought_industries.drop_files"][0] == len(exports)
+    assert len(outcome.check_results) == 12 + 10 + 3 * len(exports) and all(
         passed for _, _, passed, _ in outcome.check_results
     )
     text = demo_run.summary(outcome)

@@ -58,6 +58,7 @@ def test_compose_services_reach_the_user_code_and_the_database_through_the_contr
         settings.THRIVE_CLIENT_ID,
         settings.THRIVE_CLIENT_SECRET,
         settings.THRIVE_ENVIRONMENT,
+        settings.THOUGHT_INDUSTRIES_DROP_URL,
     ):
         assert variable in environment
     assert environment[settings.DATABASE_URL].startswith("postgresql+psycopg://")

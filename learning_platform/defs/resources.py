@@ -8,6 +8,7 @@ import dagster as dg
 from learning_platform import settings
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
 from learning_platform.defs.staging import StagingStore
+from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
 from learning_platform.defs.thrive.resources import ThriveClient
 from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib.memory import limit_allocator_arenas
@@ -38,6 +39,9 @@ def resources() -> dg.Definitions:
                 or settings.DEFAULT_LINKEDIN_TOKEN_URL,
             ),
             "thrive": ThriveClient.from_environment(),
+            "thought_industries_drops": ThoughtIndustriesDrops(
+                url=settings.env(settings.THOUGHT_INDUSTRIES_DROP_URL)
+            ),
         },
         # Steps run in the run's own process: a LinkedIn day is a few seconds of work, and a new
         # process per step would cost more than the step itself.

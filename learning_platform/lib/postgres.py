@@ -136,6 +136,83 @@ def delete_time_ranges(
     return deleted
 
 
+def _copy_to_temporary_table(
+    cursor: psycopg.Cursor,
+    table: sa.Table,
+    batches: Iterable[pa.RecordBatch],
+    columns: Sequence[str],
+) -> sql.Identifier:
+    """Lock `table` for the load, and COPY the batches into a temporary copy of it (dropped at
+    commit); returns the temporary table's name."""
+    staging = sql.Identifier(f"incoming_{table.name}")
+    lock_table_for_load(cursor, table)
+    cursor.execute(
+        sql.SQL("CREATE TEMPORARY TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
+            staging, qualified(table)
+        )
+    )
+    copy_batches(cursor, staging, columns, batches)
+    return staging
+
+
+def insert_new_rows(
+    cursor: psycopg.Cursor,
+    table: sa.Table,
+    batches: Iterable[pa.RecordBatch],
+    columns: Sequence[str],
+    *,
+    fill_columns: Sequence[str] = (),
+) -> tuple[int, int]:
+    """Insert the rows whose primary key the table does not hold yet; a row already there keeps
+    its values, except that `fill_columns` it has no value for are filled in. Duplicates within
+    the input count once. Returns (rows inserted, rows filled in)."""
+    keys = [column.name for column in table.primary_key.columns]
+    staging = _copy_to_temporary_table(cursor, table, batches, columns)
+    target = qualified(table)
+    if fill_columns:
+        on_conflict = sql.SQL(
+            "DO UPDATE SET {assignments}, loaded_at = now() WHERE {missing}"
+        ).format(
+            assignments=sql.SQL(", ").join(
+                sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(column))
+                for column in fill_columns
+            ),
+            missing=sql.SQL(" OR ").join(
+                sql.SQL("({target}.{0} IS NULL AND EXCLUDED.{0} IS NOT NULL)").format(
+                    sql.Identifier(column), target=target
+                )
+                for column in fill_columns
+            ),
+        )
+    else:
+        on_conflict = sql.SQL("DO NOTHING")
+    # Ordered by the key and then by how much each duplicate knows, so the fullest copy of a row
+    # is the one that counts.
+    fullest = sql.SQL("").join(
+        sql.SQL(", {} IS NULL").format(sql.Identifier(column)) for column in fill_columns
+    )
+    cursor.execute(
+        sql.SQL(
+            "WITH written AS ("
+            "INSERT INTO {target} ({columns}) "
+            "SELECT DISTINCT ON ({keys}) {columns} FROM {staging} ORDER BY {keys}{fullest} "
+            "ON CONFLICT ({keys}) {on_conflict} RETURNING xmax = 0 AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+            "FROM written"
+        ).format(
+            target=target,
+            columns=_column_list(columns),
+            keys=_column_list(keys),
+            staging=staging,
+            fullest=fullest,
+            on_conflict=on_conflict,
+        )
+    )
+    inserted, filled = cursor.fetchone()
+    cursor.execute(sql.SQL("DROP TABLE {}").format(staging))
+    return inserted, filled
+
+
 def upsert_batches(
     cursor: psycopg.Cursor,
     table: sa.Table,
@@ -151,14 +228,7 @@ def upsert_batches(
     per key (the newest, with `newer_column`) instead of failing the statement.
     """
     keys = [column.name for column in table.primary_key.columns]
-    staging = sql.Identifier(f"upsert_{table.name}")
-    lock_table_for_load(cursor, table)
-    cursor.execute(
-        sql.SQL("CREATE TEMPORARY TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
-            staging, qualified(table)
-        )
-    )
-    copy_batches(cursor, staging, columns, batches)
+    staging = _copy_to_temporary_table(cursor, table, batches, columns)
     updates = [column for column in columns if column not in keys]
     if newer_column is None:
         order, only_if_newer = sql.SQL(""), sql.SQL("")
@@ -199,3 +269,46 @@ def count_older_rows(cursor: psycopg.Cursor, table: sa.Table, time_column: str) 
     )
     older, total = cursor.fetchone()
     return older, total
+
+
+def replace_rows(
+    cursor: psycopg.Cursor,
+    table: sa.Table,
+    where: dict[str, object],
+    batches: Iterable[pa.RecordBatch],
+    columns: Sequence[str],
+) -> LoadResult:
+    """Delete the rows whose columns equal `where`, then COPY the new ones, in the caller's
+    transaction."""
+    lock_table_for_load(cursor, table)
+    condition = sql.SQL(" AND ").join(
+        sql.SQL("{} = %s").format(sql.Identifier(column)) for column in where
+    )
+    cursor.execute(
+        sql.SQL("DELETE FROM {} WHERE {}").format(qualified(table), condition), list(where.values())
+    )
+    deleted = cursor.rowcount
+    return LoadResult(
+        deleted=deleted, written=copy_batches(cursor, qualified(table), columns, batches)
+    )
+
+
+def upsert_row(cursor: psycopg.Cursor, table: sa.Table, row: dict[str, object]) -> None:
+    """Insert one row, or update the row with its primary key."""
+    keys = [column.name for column in table.primary_key.columns]
+    updates = [column for column in row if column not in keys]
+    cursor.execute(
+        sql.SQL(
+            "INSERT INTO {table} ({columns}) VALUES ({values}) "
+            "ON CONFLICT ({keys}) DO UPDATE SET {assignments}, loaded_at = now()"
+        ).format(
+            table=qualified(table),
+            columns=_column_list(list(row)),
+            values=sql.SQL(", ").join(sql.Placeholder() for _ in row),
+            keys=_column_list(keys),
+            assignments=sql.SQL(", ").join(
+                sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(column)) for column in updates
+            ),
+        ),
+        list(row.values()),
+    )

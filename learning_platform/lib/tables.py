@@ -250,4 +250,97 @@ thrive_users = sa.Table(
     comment="Thrive users, once each, as the latest snapshot of GET /users gave them.",
 )
 
-SCHEMAS = (LINKEDIN_SCHEMA, THRIVE_SCHEMA)
+
+# -- Thought Industries: content-action exports dropped as files ----------------------------------
+
+THOUGHT_INDUSTRIES_SCHEMA = "thought_industries"
+
+thought_industries_content_actions = sa.Table(
+    "content_actions",
+    metadata,
+    sa.Column(
+        "action_id",
+        sa.Text,
+        primary_key=True,
+        comment="The natural key: a hash of the normalised e-mail, content type and title, type, source and timestamp.",
+    ),
+    sa.Column("learner_email", sa.Text, nullable=False, comment="Email, as the export gives it."),
+    sa.Column(
+        "panorama_name",
+        sa.Text,
+        comment="The client portal; blank in some exports, filled in from a later one.",
+    ),
+    sa.Column("content_type", sa.Text, comment="Content Type: course, video, webinar, ..."),
+    sa.Column("content_title", sa.Text, nullable=False, comment="Content Title."),
+    sa.Column(
+        "action_type",
+        sa.Text,
+        nullable=False,
+        comment="Type: enrollment, status_change, revoked_access or certificate_grant.",
+    ),
+    sa.Column(
+        "action_source",
+        sa.Text,
+        nullable=False,
+        comment="Source, normalised (lower case, - to _); its meaning depends on the Type.",
+    ),
+    sa.Column("action_source_raw", sa.Text, comment="Source exactly as the export wrote it."),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False, comment="Timestamp."),
+    sa.Column(
+        "occurred_at_assumed_utc",
+        sa.Boolean,
+        nullable=False,
+        comment="True when the export's Timestamp had no time zone and was read as UTC.",
+    ),
+    sa.Column(
+        "source_file", sa.Text, nullable=False, comment="The drop file that first brought it."
+    ),
+    sa.Column("line", sa.BigInteger, nullable=False, comment="Its line in that file."),
+    _loaded_at(),
+    sa.Index("content_actions_occurred_at_idx", "occurred_at"),
+    schema=THOUGHT_INDUSTRIES_SCHEMA,
+    comment="Thought Industries content actions, one row per action, however many exports carried it.",
+)
+
+thought_industries_drop_files = sa.Table(
+    "drop_files",
+    metadata,
+    sa.Column("file_name", sa.Text, primary_key=True, comment="Path under the drop location."),
+    sa.Column("content_hash", sa.Text, primary_key=True, comment="SHA-256 of the file's bytes."),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("rows_read", sa.BigInteger, nullable=False, comment="Rows the file holds."),
+    sa.Column(
+        "rows_rejected",
+        sa.BigInteger,
+        nullable=False,
+        comment="Rows that could not be read (see content_action_rejects).",
+    ),
+    sa.Column(
+        "rows_new",
+        sa.BigInteger,
+        nullable=False,
+        comment="Actions this file added; the others were already loaded from earlier files.",
+    ),
+    sa.Column(
+        "same_content_as",
+        sa.Text,
+        comment="An earlier file with exactly the same bytes, if any.",
+    ),
+    _loaded_at(),
+    schema=THOUGHT_INDUSTRIES_SCHEMA,
+    comment="Every processed drop file, with its hash and counts.",
+)
+
+thought_industries_content_action_rejects = sa.Table(
+    "content_action_rejects",
+    metadata,
+    sa.Column("file_name", sa.Text, primary_key=True),
+    sa.Column("content_hash", sa.Text, primary_key=True),
+    sa.Column("line", sa.BigInteger, primary_key=True, comment="Where the row starts in the file."),
+    sa.Column("reason", sa.Text, nullable=False),
+    _loaded_at(),
+    schema=THOUGHT_INDUSTRIES_SCHEMA,
+    comment="Rows of drop files that could not be read, by file and line; the file itself is kept.",
+)
+
+SCHEMAS = (LINKEDIN_SCHEMA, THRIVE_SCHEMA, THOUGHT_INDUSTRIES_SCHEMA)

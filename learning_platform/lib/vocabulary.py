@@ -72,3 +72,93 @@ THRIVE_ACTIVITY_TYPES = frozenset(
 )
 THRIVE_USER_ROLES = frozenset({"administrator", "learneradmin", "learner"})
 THRIVE_USER_STATUSES = frozenset({"active", "inactive", "expired", "new"})
+
+# Thought Industries "Content Actions" report (upstreams.md §3.3, the vendor's help page). The
+# Source values depend on the Type: the same Source means different things under different Types
+# (`course_completed` is a status change and a certificate's reason), so the pair is what is known.
+THOUGHT_INDUSTRIES_ACTION_TYPES = frozenset(
+    {"enrollment", "status_change", "revoked_access", "certificate_grant"}
+)
+# Sources as normalised (lower case, `-` to `_`): the docs' `gift-course-purchase` and
+# `Manager_grant_completed` are spelt like their siblings here; the raw value is kept beside it.
+THOUGHT_INDUSTRIES_SOURCES_BY_TYPE = {
+    "enrollment": frozenset(
+        {
+            "course_purchase",
+            "collection_purchase",
+            "a_la_carte_collection_purchase",
+            "subscription_purchase",
+            "subscription_access",
+            "registration",
+            "gift_course_purchase",
+            "gift_collection_purchase",
+            "manager_created_user",
+            "manager_course_enrollment",
+            "manager_bulk_user_creation",
+            "redemption_code",
+            "gift_redemption_code",
+            "registration_code",
+            "sso",
+            "learning_path_access",
+            "client_access",
+            "license_access",
+            "balance_redemption",
+            "reschedule",
+            "salesforce_provision",
+            "scorm_connect",
+            "public",
+        }
+    ),
+    "status_change": frozenset(
+        {
+            "course_started",
+            "course_completed",
+            "manager_change_not_started",
+            "manager_change_completed",
+            "recertify_learning_path",
+            "manager_grant_started",
+            "recertify_course",
+            "scorm_started",
+            "manager_grant_completed",
+            "webinar_attended",
+            "manager_change_started",
+            "manager_changed_status",
+            "manager_grant_not_started",
+            "enrollment",
+        }
+    ),
+    "revoked_access": frozenset(
+        {
+            "access_expiration",
+            "course_deletion",
+            "manager_revoked_access",
+            "client_revoked_access",
+            "manager_course_enrollment",
+            "sso",
+            "reschedule",
+            "manager_bulk_user_creation",
+            "license_deletion",
+        }
+    ),
+    "certificate_grant": frozenset(
+        {
+            "course_completed",
+            "passed_exam",
+            "manager_grant",
+            "api",
+            "course_purchase",
+            "collection_purchase",
+            "manager_course_enrollment",
+            "manager_change_completed",
+        }
+    ),
+}
+
+
+def thought_industries_type_source_pairs() -> frozenset[str]:
+    """Every documented (Type, Source) pair as `type/source`, the form the pair check compares."""
+    return frozenset(
+        f"{action_type}/{source}"
+        for action_type, sources in THOUGHT_INDUSTRIES_SOURCES_BY_TYPE.items()
+        for source in sources
+    )

@@ -21,13 +21,22 @@ from learning_platform.sandbox.organisation import (
     Organisation,
 )
 from learning_platform.sandbox.server import Request, Response, SandboxServer, Simulator
+from learning_platform.sandbox.thought_industries import (
+    Action,
+    CatalogueItem,
+    ContentActions,
+    append_rows,
+)
 from learning_platform.sandbox.thrive import ThriveFaults, ThriveRecords, ThriveSimulator
 
 __all__ = [
     "CONTENT_ASSET_TYPES",
+    "Action",
     "Activity",
     "ActivityRow",
+    "CatalogueItem",
     "Content",
+    "ContentActions",
     "Engagement",
     "Faults",
     "Gate",
@@ -48,5 +57,6 @@ __all__ = [
     "ThriveRecords",
     "ThriveSimulator",
     "Tokens",
+    "append_rows",
     "days_in_window",
 ]

@@ -1,0 +1,24 @@
+"""The drop location of Thought Industries exports, from THOUGHT_INDUSTRIES_DROP_URL."""
+
+from __future__ import annotations
+
+import dagster as dg
+from pydantic import PrivateAttr
+
+from learning_platform import settings
+from learning_platform.lib.drops import DropFolder
+
+
+class ThoughtIndustriesDrops(dg.ConfigurableResource):
+    """The folder (or fsspec object-store URL) where content-action exports are dropped;
+    `$LEARNING_PLATFORM_HOME/drops/thought_industries` when THOUGHT_INDUSTRIES_DROP_URL is unset."""
+
+    url: str | None = None
+
+    _folder: DropFolder | None = PrivateAttr(default=None)
+
+    @property
+    def folder(self) -> DropFolder:
+        if self._folder is None:
+            self._folder = DropFolder(self.url or settings.thought_industries_drop_url())
+        return self._folder
