@@ -11,6 +11,13 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from learning_platform.defs.common import (
+    RETRYABLE_STATUSES,
+    UPSTREAM_RETRY_POLICY,
+    WAREHOUSE_RETRY_POLICY,
+    partitions_label,
+    row_count,
+)
 from learning_platform.defs.linkedin_learning.partitions import (
     LINKEDIN_API_POOL,
     backfill_policy,
@@ -24,7 +31,7 @@ from learning_platform.defs.linkedin_learning.vocabulary_rules import (
 from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
 from learning_platform.lib import linkedin_records, postgres, tables
-from learning_platform.lib.http import RequestStats, RetryPolicy, UpstreamResponseError
+from learning_platform.lib.http import RequestStats, UpstreamResponseError
 from learning_platform.lib.linkedin_records import (
     CONTENT_SCHEMA,
     LEARNER_SCHEMA,
@@ -46,17 +53,6 @@ TABLES = {
     linkedin_records.LEARNER_ACTIVITY.stream: tables.linkedin_learner_activity,
     linkedin_records.LEARNER_CONTENT_ACTIVITY.stream: tables.linkedin_learner_content_activity,
 }
-
-
-# The client already retries each request within its budget; these re-run a step that still
-# failed, later, a bounded number of times: an upstream outage or quota, a database restart.
-UPSTREAM_RETRY_POLICY = dg.RetryPolicy(
-    max_retries=2, delay=120, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-)
-WAREHOUSE_RETRY_POLICY = dg.RetryPolicy(
-    max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-)
-RETRYABLE_STATUSES = RetryPolicy().retry_statuses
 
 
 @dataclass
@@ -158,18 +154,6 @@ def _detail_tables(aggregation: Aggregation) -> dict[str, tuple]:
     return details
 
 
-def _row_count(rows: int, partitions: int) -> dict:
-    """A ranged run's metadata is recorded on each of its partitions, so a per-partition row count
-    is only claimed when the run had one partition; `windows` / `days` break a range down."""
-    if partitions == 1:
-        return {"dagster/row_count": rows}
-    return {"rows_in_run": rows, "partitions_in_run": partitions}
-
-
-def _partitions_label(keys: Sequence[str]) -> str:
-    return f"partition {keys[0]}" if len(keys) == 1 else f"partitions {keys[0]}..{keys[-1]}"
-
-
 def _iso(epoch_ms: int | None) -> str | None:
     return None if epoch_ms is None else from_epoch_ms(epoch_ms).isoformat()
 
@@ -225,7 +209,7 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         )
         return dg.MaterializeResult(
             metadata={
-                **_row_count(sum(s.rows for s in staged), len(staged)),
+                **row_count(sum(s.rows for s in staged), len(staged)),
                 **stats.as_metadata(),
                 "latest_data_at": _iso(latest),
                 "rows_per_engagement_type": dict(sorted(per_type.items())),
@@ -274,7 +258,7 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
             if not finding.passed:
                 raise dg.Failure(
                     description=(
-                        f"{table.fullname} {_partitions_label(keys)} not loaded: "
+                        f"{table.fullname} {partitions_label(keys)} not loaded: "
                         f"{finding.summary} (check {rule.check_name} on {'/'.join(staged_key.path)})"
                     ),
                     allow_retries=False,
@@ -305,7 +289,7 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
             f"{table.fullname}: replaced {len(days)} day(s), {load.deleted} rows deleted, {load.written} written"
         )
         metadata = {
-            **_row_count(load.written, len(days)),
+            **row_count(load.written, len(days)),
             "rows_deleted": load.deleted,
             "days": [day.isoformat() for day in days],
         }

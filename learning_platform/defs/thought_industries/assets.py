@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from psycopg import sql
 
+from learning_platform.defs.common import WAREHOUSE_RETRY_POLICY
 from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.thought_industries.partitions import drop_file_partitions
 from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
@@ -149,6 +150,7 @@ def _failure(description: str) -> dg.Failure:
     key=STAGED_KEY,
     group_name=SOURCE,
     partitions_def=drop_file_partitions,
+    retry_policy=WAREHOUSE_RETRY_POLICY,  # a drop location on object storage can hiccup
     kinds={"csv", "parquet"},
     description=(
         "A Thought Industries content-actions export dropped in THOUGHT_INDUSTRIES_DROP_URL, read "
@@ -221,6 +223,7 @@ def content_actions_staged(
     deps=[content_actions_staged],
     group_name=SOURCE,
     partitions_def=drop_file_partitions,
+    retry_policy=WAREHOUSE_RETRY_POLICY,
     kinds={"postgres"},
     metadata=table_metadata(tables.thought_industries_content_actions),
     description=(

@@ -12,6 +12,13 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from learning_platform.defs.common import (
+    RETRYABLE_STATUSES,
+    UPSTREAM_RETRY_POLICY,
+    WAREHOUSE_RETRY_POLICY,
+    partitions_label,
+    row_count,
+)
 from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.thrive.partitions import (
     THRIVE_API_POOL,
@@ -22,7 +29,7 @@ from learning_platform.defs.thrive.resources import ThriveClient
 from learning_platform.defs.thrive.validations import RULES
 from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
 from learning_platform.lib import postgres, tables, thrive_records
-from learning_platform.lib.http import RequestStats, RetryPolicy, UpstreamResponseError
+from learning_platform.lib.http import RequestStats, UpstreamResponseError
 from learning_platform.lib.memory import release_free_memory
 from learning_platform.lib.prefetch import prefetched
 from learning_platform.lib.thrive_records import USER_SCHEMA, USERS, Stream
@@ -38,16 +45,6 @@ TABLES = {
     thrive_records.CPD_ENTRY_STREAM.name: tables.thrive_cpd_entries,
     USERS_STREAM: tables.thrive_users,
 }
-
-# The client already retries each request within its budget; these re-run a step that still
-# failed, later, a bounded number of times: an upstream outage, a database restart.
-UPSTREAM_RETRY_POLICY = dg.RetryPolicy(
-    max_retries=2, delay=120, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-)
-WAREHOUSE_RETRY_POLICY = dg.RetryPolicy(
-    max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-)
-RETRYABLE_STATUSES = RetryPolicy().retry_statuses
 
 
 @dataclass
@@ -149,7 +146,7 @@ def refuse_unless_valid(
     for rule in RULES[stream_name]:
         finding = rule.run(rows)
         if not finding.passed:
-            where = "" if partition_keys == [SNAPSHOT] else f" {_partitions_label(partition_keys)}"
+            where = "" if partition_keys == [SNAPSHOT] else f" {partitions_label(partition_keys)}"
             raise dg.Failure(
                 description=(
                     f"{table.fullname}{where} not loaded: {finding.summary} "
@@ -166,18 +163,6 @@ def _fetch_failure(error: Exception) -> dg.Failure | None:
     if isinstance(error, thrive_records.RecordError):
         return dg.Failure(description=str(error), allow_retries=False)
     return None
-
-
-def _row_count(rows: int, partitions: int) -> dict:
-    """A ranged run's metadata lands on each of its partitions: a per-partition row count is only
-    claimed when the run had one partition; `days` breaks a range down."""
-    if partitions == 1:
-        return {"dagster/row_count": rows}
-    return {"rows_in_run": rows, "partitions_in_run": partitions}
-
-
-def _partitions_label(keys: Sequence[str]) -> str:
-    return f"partition {keys[0]}" if len(keys) == 1 else f"partitions {keys[0]}..{keys[-1]}"
 
 
 def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
@@ -227,7 +212,7 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
             context.log.warning(f"Thrive {stream.label} paging anomaly: {shortfall}")
         per_type = sum((s.rows_per_type for s in staged), Counter())
         metadata = {
-            **_row_count(sum(s.rows for s in staged), len(staged)),
+            **row_count(sum(s.rows for s in staged), len(staged)),
             **stats.as_metadata(),
             "records_served_twice": sum(s.repeated for s in staged),
             "records_of_neighbouring_days": sum(s.outside_day for s in staged),
@@ -286,7 +271,7 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
         )
         return dg.MaterializeResult(
             metadata={
-                **_row_count(written, len(windows)),
+                **row_count(written, len(windows)),
                 "rows_deleted": deleted,
                 "days": [window.key for window in windows],
             }
