@@ -70,7 +70,7 @@ SCHEMA = pa.schema(
 )
 REJECT_SCHEMA = pa.schema([pa.field("line", pa.int64()), pa.field("reason", pa.string())])
 
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 16_384
 # A file with more unreadable rows than this share is not an export with a few bad lines but
 # something else (a different report, a broken download): it is rejected whole.
 MAX_REJECT_SHARE = 0.10
