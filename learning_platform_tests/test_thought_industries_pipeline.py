@@ -1,7 +1,9 @@
 """Thought Industries drops end to end: a CSV in the drop folder -> staged Parquet -> blocking
 checks -> PostgreSQL, and the sensor that turns files into partitions and runs."""
 
+import logging
 import os
+import uuid
 
 import dagster as dg
 import pytest
@@ -311,3 +313,63 @@ def test_files_the_sensor_takes_load_through_their_runs(platform):
         assert platform.materialize_drop(request.partition_key).success
 
     assert table_state(platform)[0] == len(ROWS)
+
+
+def test_drops_on_an_object_store_url_are_listed_taken_and_loaded(platform):
+    """fsspec's in-memory file system stands in for a bucket: no local path anywhere."""
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    url = f"memory://drops-{uuid.uuid4().hex}"
+    memory.pipe(f"{url}/2026/export.csv", ("\n".join([HEADER, *ROWS]) + "\n").encode())
+    drops = ThoughtIndustriesDrops(url=url)
+    platform.resources["thought_industries_drops"] = drops
+    cursor = None
+    requests = []
+    for _ in range(2):
+        context = dg.build_sensor_context(
+            instance=platform.instance, cursor=cursor, resources={"thought_industries_drops": drops}
+        )
+        result = thought_industries_drop_sensor(context)
+        cursor = result.cursor
+        requests += result.run_requests or []
+
+    (request,) = requests
+    assert request.partition_key == "2026/export.csv"
+    assert platform.materialize_drop(request.partition_key).success
+    assert table_state(platform)[0] == len(ROWS)
+
+
+def test_no_learner_email_in_logs_metadata_or_check_samples(platform, caplog):
+    caplog.set_level(logging.DEBUG)
+    slipped = "carol@example.com,P,course,T,enrollment,sso,dave@example.com"  # a column slipped
+    rows = ROWS + [
+        f"user{n}@example.com,P,course,T,enrollment,sso,2026-11-20T10:00:00Z" for n in range(20)
+    ]
+    results = [
+        platform.materialize_drop(drop(platform, "slipped.csv", rows + [slipped])),
+        platform.materialize_drop(
+            drop(platform, "unknown.csv", [ROWS[0].replace(",enrollment,", ",unenrollment,")])
+        ),
+        platform.materialize_drop(
+            drop(platform, "missing.csv", [ROWS[0].replace(",Negotiation,", ",,")])
+        ),
+    ]
+
+    assert [result.success for result in results] == [True, False, False]
+    recorded = [caplog.text]
+    for result in results:
+        for entry in platform.instance.all_logs(result.run_id):
+            recorded.append(repr(entry))
+            if entry.dagster_event is not None:
+                recorded.append(repr(entry.dagster_event.event_specific_data))
+    everything = "\n".join(recorded)
+    assert "line 28 not loaded: Timestamp (a value with an @)" in everything
+    for email in (
+        "ada@example.com",
+        "bob@example.com",
+        "carol@example.com",
+        "dave@example.com",
+        "user3@example.com",
+    ):
+        assert email not in everything

@@ -112,6 +112,8 @@ def test_a_record_at_exactly_midnight_is_stored_once_in_its_own_day(platform, sa
     total = sum(len(records.activities_on(date.fromisoformat(d))) for d in (DAY, NEXT_DAY))
     assert platform.query("SELECT count(*) FROM thrive.activities") == [(total,)]
     assert staged_metadata(result, "activities")["records_of_neighbouring_days"] > 0
+    # The next page is fetched while one is staged, but never two requests at once.
+    assert sandbox.thrive.max_in_flight == 1
 
 
 def test_loading_a_day_twice_changes_nothing(platform):
@@ -222,7 +224,7 @@ def test_other_4xx_fail_at_once_without_a_retry(platform, sandbox, status):
     assert len([r for r in sandbox.thrive.api_requests if r.path.endswith("/activities")]) == 1
     (failure,) = [event for event in result.all_events if event.is_step_failure]
     message = failure.step_failure_data.error.to_string()
-    assert f"HTTP {status}" in message and "2026-10-0" in message
+    assert f"HTTP {status}" in message and f"Thrive activities day {DAY}" in message
     assert platform.query("SELECT count(*) FROM thrive.activities") == [(0,)]
 
 

@@ -123,7 +123,9 @@ def parse_timestamp(text: str) -> tuple[datetime, bool]:
             except ValueError:
                 continue
         else:
-            raise ValueError(f"Timestamp {text!r} is not a date and time") from None
+            # An export whose columns slipped can put an e-mail here: never quote one.
+            shown = "(a value with an @)" if "@" in text else repr(text)
+            raise ValueError(f"Timestamp {shown} is not a date and time") from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc), True
     return moment.astimezone(timezone.utc), False

@@ -290,10 +290,13 @@ class ThriveApi:
         start: datetime,
         end: datetime,
         stats: RequestStats | None = None,
+        label: str = "",
     ) -> Iterator[list]:
-        """Every page of records whose time filter lies between `start` and `end`."""
+        """Every page of records whose time filter lies between `start` and `end`; `label` names
+        the walk in errors and logs (the partition it is for)."""
         params = {from_param: filter_time(start), to_param: filter_time(end)}
-        context = f"{filter_time(start)}..{filter_time(end)} UTC"
+        between = f"{filter_time(start)}..{filter_time(end)} UTC"
+        context = f"{label} ({between})" if label else between
         return self.pages(endpoint, params, context=context, stats=stats)
 
     def activity(self, activity_id: str, stats: RequestStats | None = None) -> Activity | None:

@@ -90,6 +90,7 @@ def stage_day(
             window.start - overlap,
             window.end + overlap,
             stats=stats,
+            label=f"day {window.key}",
         ),
         name=f"thrive-{stream.name}-pages",
     )
