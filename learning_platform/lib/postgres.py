@@ -141,9 +141,11 @@ def _copy_to_temporary_table(
     table: sa.Table,
     batches: Iterable[pa.RecordBatch],
     columns: Sequence[str],
+    *,
+    binary: bool = False,
 ) -> sql.Identifier:
     """Lock `table` for the load, and COPY the batches into a temporary copy of it (dropped at
-    commit); returns the temporary table's name."""
+    commit); returns the temporary table's name. `binary` as for copy_batches."""
     staging = sql.Identifier(f"incoming_{table.name}")
     lock_table_for_load(cursor, table)
     cursor.execute(
@@ -151,7 +153,7 @@ def _copy_to_temporary_table(
             staging, qualified(table)
         )
     )
-    copy_batches(cursor, staging, columns, batches)
+    copy_batches(cursor, staging, columns, batches, binary=binary)
     return staging
 
 
@@ -162,12 +164,14 @@ def insert_new_rows(
     columns: Sequence[str],
     *,
     fill_columns: Sequence[str] = (),
+    binary: bool = False,
 ) -> tuple[int, int]:
     """Insert the rows whose primary key the table does not hold yet; a row already there keeps
     its values, except that `fill_columns` it has no value for are filled in. Duplicates within
-    the input count once. Returns (rows inserted, rows filled in)."""
+    the input count once. Returns (rows inserted, rows filled in). `binary` as for
+    copy_batches."""
     keys = [column.name for column in table.primary_key.columns]
-    staging = _copy_to_temporary_table(cursor, table, batches, columns)
+    staging = _copy_to_temporary_table(cursor, table, batches, columns, binary=binary)
     target = qualified(table)
     if fill_columns:
         on_conflict = sql.SQL(

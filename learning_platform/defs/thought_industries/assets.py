@@ -273,6 +273,8 @@ def content_actions(
             actions(),
             columns,
             fill_columns=["panorama_name"],
+            # Text, timestamps, booleans and integers: PostgreSQL parses no text at all.
+            binary=True,
         )
         postgres.replace_rows(
             cursor,
