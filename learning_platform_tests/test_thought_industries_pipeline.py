@@ -373,3 +373,16 @@ def test_no_learner_email_in_logs_metadata_or_check_samples(platform, caplog):
         "user3@example.com",
     ):
         assert email not in everything
+
+
+def test_running_a_file_again_adds_nothing_and_keeps_what_it_added_first(platform):
+    name = drop(platform, "export.csv", ROWS)
+    assert platform.materialize_drop(name).success
+    before = table_state(platform)
+
+    assert platform.materialize_drop(name).success
+
+    assert table_state(platform) == before
+    assert platform.query(
+        "SELECT rows_read, rows_new, times_processed FROM thought_industries.drop_files"
+    ) == [(len(ROWS), len(ROWS), 2)]

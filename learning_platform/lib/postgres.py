@@ -297,10 +297,25 @@ def replace_rows(
     )
 
 
-def upsert_row(cursor: psycopg.Cursor, table: sa.Table, row: dict[str, object]) -> None:
-    """Insert one row, or update the row with its primary key."""
+def upsert_row(
+    cursor: psycopg.Cursor,
+    table: sa.Table,
+    row: dict[str, object],
+    *,
+    add_up: Sequence[str] = (),
+) -> None:
+    """Insert one row, or update the row with its primary key; the `add_up` columns of an
+    existing row are increased by the new values instead of replaced."""
     keys = [column.name for column in table.primary_key.columns]
     updates = [column for column in row if column not in keys]
+
+    def assignment(column: str) -> sql.Composable:
+        if column in add_up:
+            return sql.SQL("{0} = {table}.{0} + EXCLUDED.{0}").format(
+                sql.Identifier(column), table=qualified(table)
+            )
+        return sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(column))
+
     cursor.execute(
         sql.SQL(
             "INSERT INTO {table} ({columns}) VALUES ({values}) "
@@ -310,9 +325,7 @@ def upsert_row(cursor: psycopg.Cursor, table: sa.Table, row: dict[str, object]) 
             columns=_column_list(list(row)),
             values=sql.SQL(", ").join(sql.Placeholder() for _ in row),
             keys=_column_list(keys),
-            assignments=sql.SQL(", ").join(
-                sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(column)) for column in updates
-            ),
+            assignments=sql.SQL(", ").join(assignment(column) for column in updates),
         ),
         list(row.values()),
     )

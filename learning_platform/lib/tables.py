@@ -319,7 +319,13 @@ thought_industries_drop_files = sa.Table(
         "rows_new",
         sa.BigInteger,
         nullable=False,
-        comment="Actions this file added; the others were already loaded from earlier files.",
+        comment="Actions this file added, over all its runs; the others were already loaded from other files.",
+    ),
+    sa.Column(
+        "times_processed",
+        sa.Integer,
+        nullable=False,
+        comment="How many runs loaded this file with these bytes.",
     ),
     sa.Column(
         "same_content_as",

@@ -313,7 +313,12 @@ def _register(cursor, file_row: dict) -> str | None:
     )
     earlier = cursor.fetchone()
     same_content_as = earlier[0] if earlier else None
-    postgres.upsert_row(cursor, registry, file_row | {"same_content_as": same_content_as})
+    postgres.upsert_row(
+        cursor,
+        registry,
+        file_row | {"same_content_as": same_content_as, "times_processed": 1},
+        add_up=("rows_new", "times_processed"),
+    )
     return same_content_as
 
 

@@ -124,7 +124,13 @@ def upgrade() -> None:
             "rows_new",
             sa.BigInteger(),
             nullable=False,
-            comment="Actions this file added; the others were already loaded from earlier files.",
+            comment="Actions this file added, over all its runs; the others were already loaded from other files.",
+        ),
+        sa.Column(
+            "times_processed",
+            sa.Integer(),
+            nullable=False,
+            comment="How many runs loaded this file with these bytes.",
         ),
         sa.Column(
             "same_content_as",
