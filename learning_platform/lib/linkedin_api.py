@@ -13,12 +13,11 @@ import requests
 
 from learning_platform.lib.http import (
     HttpClient,
-    MalformedBody,
     RequestStats,
     RetryPolicy,
     UpstreamError,
 )
-from learning_platform.lib.linkedin_records import Element, MalformedPage, Page, decode_page
+from learning_platform.lib.linkedin_records import Element, Page, decode_page
 from learning_platform.lib.oauth import ClientCredentialsToken
 from learning_platform.lib.windows import DayWindow
 
@@ -160,12 +159,6 @@ class LinkedInLearningApi:
     def _get_page(
         self, params: dict[str, Any], context: str, window: DayWindow, stats: RequestStats
     ) -> Page:
-        def decode(body: bytes) -> Page:
-            try:
-                return decode_page(body, window)
-            except MalformedPage as malformed:
-                raise MalformedBody(str(malformed)) from None
-
         return self.http.request_json(
             "GET",
             self.reports_url,
@@ -175,7 +168,8 @@ class LinkedInLearningApi:
             params=params,
             headers=lambda: self.tokens.bearer_header(stats),
             on_unauthorized=self._forget_rejected_token,
-            decode=decode,
+            # A MalformedPage is a MalformedBody: the client retries it like any garbled body.
+            decode=lambda body: decode_page(body, window),
             hints=HINTS,
         )
 

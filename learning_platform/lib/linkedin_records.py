@@ -6,8 +6,6 @@ API page, so a day of a million metrics never exists as a million Python dicts.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +13,7 @@ from datetime import date
 import msgspec
 import pyarrow as pa
 
+from learning_platform.lib.typed_json import MalformedPage, RecordError, decode
 from learning_platform.lib.vocabulary import NO_ASSET_TYPE
 from learning_platform.lib.windows import DayWindow
 
@@ -108,15 +107,6 @@ def day_is_final(window: DayWindow, latest_data_at_ms: int | None) -> bool:
     return latest_data_at_ms is not None and latest_data_at_ms >= window.end_ms - FINAL_MARGIN_MS
 
 
-class RecordError(ValueError):
-    """A report element that cannot become a row without losing information."""
-
-
-class MalformedPage(ValueError):
-    """A body that is not a report page at all: an HTML error page, truncated JSON, no `elements`.
-    Worth asking again; never read as "no records"."""
-
-
 # -- the wire format ---------------------------------------------------------------------------
 # Typed structs that msgspec decodes straight from the page's bytes: several times faster than
 # json.loads into dicts, and the types are checked while decoding. Fields the API adds later are
@@ -204,32 +194,10 @@ def decode_page(body: bytes, window: DayWindow) -> Page:
     Raises MalformedPage for a body that is not a page (retry it), RecordError for a page whose
     values cannot be stored without loss (asking again brings the same values).
     """
-    try:
-        page = _PAGE_DECODER.decode(body)
-    except msgspec.ValidationError as error:
-        raise RecordError(f"window {window}: {_describe(error, body)}") from None
-    except msgspec.DecodeError as error:
-        raise MalformedPage(f"not JSON: {error}") from None
+    page = decode(_PAGE_DECODER, body, f"window {window}", _QUOTABLE_FIELDS)
     if page.elements is None:
         raise MalformedPage("JSON without an `elements` list")
     return page
-
-
-def _describe(error: msgspec.ValidationError, body: bytes) -> str:
-    """msgspec says where ("at `$.elements[3].activities[0].engagementValue`"); add the value
-    found there when it is a number or an enum, so the message says what was refused."""
-    message = str(error)
-    path = message.rpartition("at `$")[2].rstrip("`")
-    steps = re.findall(r"\.(\w+)|\[(\d+)\]", path)
-    if not steps or steps[-1][0] not in _QUOTABLE_FIELDS:
-        return message
-    try:
-        value = json.loads(body)
-        for name, index in steps:
-            value = value[name] if name else value[int(index)]
-    except (ValueError, KeyError, IndexError, TypeError):
-        return message
-    return f"{steps[-1][0]} {value!r} refused: {message}"
 
 
 # -- rows --------------------------------------------------------------------------------------

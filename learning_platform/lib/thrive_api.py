@@ -16,7 +16,6 @@ import requests
 from learning_platform import settings
 from learning_platform.lib.http import (
     HttpClient,
-    MalformedBody,
     RequestStats,
     RetryPolicy,
     UpstreamError,
@@ -28,7 +27,6 @@ from learning_platform.lib.thrive_records import (
     USERS,
     Activity,
     Endpoint,
-    MalformedPage,
     Page,
     User,
 )
@@ -311,17 +309,13 @@ class ThriveApi:
 
     def _one(self, endpoint: Endpoint, path: str, record_id: str, stats: RequestStats | None):
         stats = stats if stats is not None else RequestStats()
+        name = path.rsplit("/", 1)[0].lstrip("/")
 
         def decode(body: bytes):
-            try:
-                return endpoint.decode_record(body, record_id)
-            except MalformedPage as malformed:
-                raise MalformedBody(str(malformed)) from None
+            return endpoint.decode_record(body, record_id)
 
         try:
-            return self._request(
-                path, None, path.rsplit("/", 1)[0].lstrip("/"), record_id, decode, stats
-            )
+            return self._request(path, None, name, record_id, decode, stats)
         except UpstreamNotFoundError:
             return None
 
@@ -329,11 +323,9 @@ class ThriveApi:
         self, endpoint: Endpoint, params: dict[str, Any], context: str, stats: RequestStats
     ) -> Page:
         def decode(body: bytes) -> Page:
-            try:
-                return endpoint.decode_page(body, context)
-            except MalformedPage as malformed:
-                raise MalformedBody(str(malformed)) from None
+            return endpoint.decode_page(body, context)
 
+        # A MalformedPage is a MalformedBody: the client retries it like any garbled body.
         return self._request(f"/{endpoint.name}", params, endpoint.name, context, decode, stats)
 
     def _request(

@@ -17,19 +17,12 @@ from typing import Generic, TypeVar
 import msgspec
 import pyarrow as pa
 
+from learning_platform.lib.typed_json import MalformedPage, RecordError, decode
+
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 # Every Thrive id is a MongoDB ObjectId.
 ID_PATTERN = r"^[0-9a-fA-F]{24}$"
-
-
-class RecordError(ValueError):
-    """A record that cannot become a row without losing information (no usable date)."""
-
-
-class MalformedPage(ValueError):
-    """A body that is not a Thrive page (an HTML error page, JSON cut short, no `results`).
-    Worth asking again; never read as "no records"."""
 
 
 # -- the wire format ---------------------------------------------------------------------------
@@ -117,23 +110,13 @@ class Endpoint(Generic[Record]):
     def decode_page(self, body: bytes, context: str) -> Page:
         """Raises MalformedPage for a body that is not a page (retry it), RecordError for a page
         whose values cannot be stored without loss (asking again brings the same values)."""
-        try:
-            page = self.page_decoder.decode(body)
-        except msgspec.ValidationError as error:
-            raise RecordError(f"{self.name} {context}: {_describe(error, body)}") from None
-        except msgspec.DecodeError as error:
-            raise MalformedPage(f"not JSON: {error}") from None
+        page = decode(self.page_decoder, body, f"{self.name} {context}", _QUOTABLE_FIELDS)
         if page.results is None:
             raise MalformedPage("JSON without a `results` list")
         return page
 
     def decode_record(self, body: bytes, context: str):
-        try:
-            return self.record_decoder.decode(body)
-        except msgspec.ValidationError as error:
-            raise RecordError(f"{self.name} {context}: {_describe(error, body)}") from None
-        except msgspec.DecodeError as error:
-            raise MalformedPage(f"not JSON: {error}") from None
+        return decode(self.record_decoder, body, f"{self.name} {context}", _QUOTABLE_FIELDS)
 
 
 def _endpoint(name: str, record: type, default_per_page: int) -> Endpoint:
@@ -149,23 +132,6 @@ def _endpoint(name: str, record: type, default_per_page: int) -> Endpoint:
 ACTIVITIES = _endpoint("activities", Activity, 20)
 CPD_ENTRIES = _endpoint("cpdEntries", CpdEntry, 100)
 USERS = _endpoint("users", User, 100)
-
-
-def _describe(error: msgspec.ValidationError, body: bytes) -> str:
-    """msgspec says where ("at `$.results[3].date`"); add the value found there when it is a date,
-    an id or a number, so the message says what was refused."""
-    message = str(error)
-    path = message.rpartition("at `$")[2].rstrip("`")
-    steps = re.findall(r"\.(\w+)|\[(\d+)\]", path)
-    if not steps or steps[-1][0] not in _QUOTABLE_FIELDS:
-        return message
-    try:
-        value = json.loads(body)
-        for name, index in steps:
-            value = value[name] if name else value[int(index)]
-    except (ValueError, KeyError, IndexError, TypeError):
-        return message
-    return f"{steps[-1][0]} {value!r} refused: {message}"
 
 
 # -- rows --------------------------------------------------------------------------------------

@@ -7,10 +7,16 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # server.py mounts the simulators, which import this module
+    from learning_platform.sandbox.server import Request
 
 
 class Tokens:
@@ -99,6 +105,77 @@ class RequestRecord:
     had_bearer_token: bool
     status: int
     had_basic_auth: bool = False  # an `Authorization: Basic` header, whatever it held
+
+
+class _Faults(Protocol):
+    def clear(self) -> None: ...
+
+
+class ObservedSimulator:
+    """What a simulator lets tests see of the calls it served, and how it stops.
+
+    A subclass sets `faults`, counts each token request with `_count_token_request()`, serves each
+    API call inside `_counting_in_flight()` and logs every call with `_observe()`. It names the
+    in-flight maximum after what its API serves (`max_reports_in_flight`, `max_in_flight`).
+    """
+
+    faults: _Faults
+
+    def __init__(self) -> None:
+        self._closed = threading.Event()  # what a slow call waits on, so stopping wakes it
+        self._lock = threading.Lock()
+        # Bounded, so a sandbox left running for days does not grow without end.
+        self._log: deque[RequestRecord] = deque(maxlen=100_000)
+        self._token_requests = 0
+        self._in_flight = 0
+        self._max_in_flight = 0
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        with self._lock:
+            return list(self._log)
+
+    @property
+    def token_requests(self) -> int:
+        return self._token_requests
+
+    def reset_observations(self) -> None:
+        with self._lock:
+            self._log.clear()
+            self._token_requests = 0
+            self._max_in_flight = self._in_flight
+
+    def close(self) -> None:
+        self._closed.set()
+        self.faults.clear()
+
+    def _count_token_request(self) -> None:
+        with self._lock:
+            self._token_requests += 1
+
+    @contextmanager
+    def _counting_in_flight(self) -> Iterator[None]:
+        with self._lock:
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _observe(self, request: Request, params: dict[str, str], status: int) -> None:
+        """Log a call; `params` is what may be kept of it (a token request's form holds secrets)."""
+        record = RequestRecord(
+            request.method,
+            request.path,
+            params,
+            request.bearer_token() is not None,
+            status,
+            request.basic_credentials() is not None,
+        )
+        with self._lock:
+            self._log.append(record)
 
 
 def retry_after_header(retry_after: int | float | datetime | None) -> str | None:

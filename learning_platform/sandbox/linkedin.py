@@ -33,9 +33,8 @@ import json
 import secrets
 import threading
 from array import array
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -48,6 +47,7 @@ from learning_platform.lib.vocabulary import (
 from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
 from learning_platform.sandbox.common import (
     Gate,
+    ObservedSimulator,
     RequestRecord,
     Tokens,
     dumps,
@@ -749,7 +749,7 @@ class _BadRequest(Exception):
         self.message = message
 
 
-class LinkedInSimulator:
+class LinkedInSimulator(ObservedSimulator):
     """LinkedIn Learning's token endpoint and `/v2/learningActivityReports`, over one organisation.
 
     Quirks always on: the `next` link exists past the last page and drops `contentSource`; every
@@ -758,6 +758,7 @@ class LinkedInSimulator:
     """
 
     path_prefixes = (TOKEN_PATH, REPORT_PATH)
+    faults: Faults
 
     def __init__(
         self,
@@ -767,6 +768,7 @@ class LinkedInSimulator:
         client_secret: str | None = None,
         page_cache_bytes: int = 0,
     ) -> None:
+        super().__init__()
         self.organisation = organisation
         self.reports = LinkedInReports(organisation)
         self.client_id = client_id
@@ -774,13 +776,6 @@ class LinkedInSimulator:
         self.client_secret = client_secret or secrets.token_urlsafe(24)
         self._tokens = Tokens()
         self.faults = Faults(self._tokens)
-        self._closed = threading.Event()
-        self._lock = threading.Lock()
-        # Bounded, so a sandbox left running for days does not grow without end.
-        self._log: deque[RequestRecord] = deque(maxlen=100_000)
-        self._token_requests = 0
-        self._in_flight = 0
-        self._max_in_flight = 0
         self._learner_details: dict[int, str] = {}
         self._content_details: dict[int, str] = {}
         # Rendered pages, for benchmarks: a big day rendered once serves every repeat at the speed
@@ -805,54 +800,28 @@ class LinkedInSimulator:
         self._tokens.revoke_issued_before(self._tokens.issued)
 
     @property
-    def requests(self) -> list[RequestRecord]:
-        with self._lock:
-            return list(self._log)
-
-    @property
     def report_requests(self) -> list[RequestRecord]:
         return [record for record in self.requests if record.path == REPORT_PATH]
-
-    @property
-    def token_requests(self) -> int:
-        return self._token_requests
 
     @property
     def max_reports_in_flight(self) -> int:
         return self._max_in_flight
 
-    def reset_observations(self) -> None:
-        with self._lock:
-            self._log.clear()
-            self._token_requests = 0
-            self._max_in_flight = self._in_flight
-
-    def close(self) -> None:
-        self._closed.set()
-        self.faults.clear()
-
     # -- HTTP --------------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
         if request.path == TOKEN_PATH:
-            with self._lock:
-                self._token_requests += 1
+            self._count_token_request()
             response = self._token(request)
             params: dict[str, str] = {}  # the form body holds the client secret: never recorded
         elif request.path == REPORT_PATH:
-            with self._reporting():
+            with self._counting_in_flight():
                 response = self._report(request)
             params = dict(request.params)
         else:
             response = _error(404, f"no resource at {request.path}")
             params = dict(request.params)
-        had_bearer_token = request.bearer_token() is not None
-        had_basic_auth = request.basic_credentials() is not None
-        record = RequestRecord(
-            request.method, request.path, params, had_bearer_token, response.status, had_basic_auth
-        )
-        with self._lock:
-            self._log.append(record)
+        self._observe(request, params, response.status)
         return response
 
     def _token(self, request: Request) -> Response:
@@ -978,17 +947,6 @@ class LinkedInSimulator:
                 details["websiteUrl"] = f"https://learning.example.com/content/{content.content_id}"
             cached = self._content_details[content.index] = '"contentDetails":' + dumps(details)
         return cached
-
-    @contextmanager
-    def _reporting(self) -> Iterator[None]:
-        with self._lock:
-            self._in_flight += 1
-            self._max_in_flight = max(self._max_in_flight, self._in_flight)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._in_flight -= 1
 
 
 class _PageCache:

@@ -21,17 +21,18 @@ import re
 import secrets
 import threading
 import time
-from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from http import HTTPStatus
 from typing import NamedTuple
 from urllib.parse import parse_qs
 
+from learning_platform.lib.vocabulary import THRIVE_ACTIVITY_TYPES
 from learning_platform.sandbox.common import (
     Gate,
+    ObservedSimulator,
     RequestRecord,
     Tokens,
     dumps,
@@ -54,29 +55,9 @@ MAX_PER_PAGE = 1000
 DEFAULT_PER_PAGE = {"activities": 20, "cpdEntries": 100, "users": 100}
 LIST_ENDPOINTS = tuple(DEFAULT_PER_PAGE)
 
-# The twenty documented activity verbs, in the documentation's order.
-ACTIVITY_TYPES = (
-    "viewed",
-    "completed",
-    "passed",
-    "pinned",
-    "unpinned",
-    "liked",
-    "unliked",
-    "commented",
-    "commentdeleted",
-    "shared",
-    "progressed",
-    "registered",
-    "followed",
-    "unfollowed",
-    "started",
-    "resumed",
-    "searched",
-    "found",
-    "loggedin",
-    "loggedout",
-)
+# The twenty documented activity verbs, as the checks know them. Sorted: a set of strings
+# iterates in a different order in every process, and the generated data must not change.
+ACTIVITY_TYPES = tuple(sorted(THRIVE_ACTIVITY_TYPES))
 # How often each verb is drawn (percent). The four missing verbs (unpinned, unliked,
 # commentdeleted, unfollowed) come only from the rotation of every eighth activity.
 _VERB_WEIGHTS = (
@@ -775,7 +756,7 @@ class _RecordQuery:
     record_id: str
 
 
-class ThriveSimulator:
+class ThriveSimulator(ObservedSimulator):
     """Thrive's OAuth token endpoint and public REST API (`/rest/v1`) under `/thrive`, over one
     organisation.
 
@@ -797,6 +778,7 @@ class ThriveSimulator:
     """
 
     path_prefixes = (PREFIX,)
+    faults: ThriveFaults
 
     def __init__(
         self,
@@ -813,6 +795,7 @@ class ThriveSimulator:
     ) -> None:
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, got {auth!r}")
+        super().__init__()
         self.organisation = organisation
         self.records = ThriveRecords(organisation, activities_per_day, cpd_entries_per_day)
         self.tenant_id = tenant_id
@@ -823,13 +806,6 @@ class ThriveSimulator:
         self.auth = auth
         self._tokens = Tokens(lifetime_seconds=TOKEN_LIFETIME_SECONDS, clock=clock)
         self.faults = ThriveFaults(self._tokens)
-        self._closed = threading.Event()
-        self._lock = threading.Lock()
-        # Bounded, so a sandbox left running for days does not grow without end.
-        self._log: deque[RequestRecord] = deque(maxlen=100_000)
-        self._token_requests = 0
-        self._in_flight = 0
-        self._max_in_flight = 0
 
     # -- for tests and clients -------------------------------------------------------------
 
@@ -858,54 +834,25 @@ class ThriveSimulator:
         self._tokens.revoke_all()
 
     @property
-    def requests(self) -> list[RequestRecord]:
-        with self._lock:
-            return list(self._log)
-
-    @property
     def api_requests(self) -> list[RequestRecord]:
         return [record for record in self.requests if not _is_token_path(record.path)]
-
-    @property
-    def token_requests(self) -> int:
-        return self._token_requests
 
     @property
     def max_in_flight(self) -> int:
         return self._max_in_flight
 
-    def reset_observations(self) -> None:
-        with self._lock:
-            self._log.clear()
-            self._token_requests = 0
-            self._max_in_flight = self._in_flight
-
-    def close(self) -> None:
-        self._closed.set()
-        self.faults.clear()
-
     # -- HTTP --------------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
         if _is_token_path(request.path):
-            with self._lock:
-                self._token_requests += 1
+            self._count_token_request()
             response = self._token(request)
             params: dict[str, str] = {}  # the form body may hold the client secret: never recorded
         else:
-            with self._calling():
+            with self._counting_in_flight():
                 response = self._api(request)
             params = dict(request.params)
-        record = RequestRecord(
-            request.method,
-            request.path,
-            params,
-            request.bearer_token() is not None,
-            response.status,
-            request.basic_credentials() is not None,
-        )
-        with self._lock:
-            self._log.append(record)
+        self._observe(request, params, response.status)
         return response
 
     def _token(self, request: Request) -> Response:
@@ -1031,17 +978,6 @@ class ThriveSimulator:
         index, record = found
         day_number = int(record["id"][:8], 16) // 86_400
         return self._served("activities", day_number)[index][1]
-
-    @contextmanager
-    def _calling(self) -> Iterator[None]:
-        with self._lock:
-            self._in_flight += 1
-            self._max_in_flight = max(self._max_in_flight, self._in_flight)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._in_flight -= 1
 
 
 def _is_token_path(path: str) -> bool:
