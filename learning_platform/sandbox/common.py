@@ -1,4 +1,4 @@
-"""What every upstream simulator shares: issued tokens, gates for held calls, the request log."""
+"""What every upstream simulator shares: tokens, gates for held calls, faults, the request log."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Generic, TypeVar
 
-if TYPE_CHECKING:  # server.py mounts the simulators, which import this module
-    from learning_platform.sandbox.server import Request
+# server.py imports the simulators only inside SandboxServer, so this import is not circular.
+from learning_platform.sandbox.server import Request, Response
 
 
 class Tokens:
@@ -107,19 +107,144 @@ class RequestRecord:
     had_basic_auth: bool = False  # an `Authorization: Basic` header, whatever it held
 
 
-class _Faults(Protocol):
-    def clear(self) -> None: ...
+@dataclass(kw_only=True)
+class Failure:
+    """An error status for the next matching calls; what a call must match is the simulator's."""
+
+    status: int
+    remaining: int
+    retry_after: str | None
+    skip: int = 0  # matching calls to let through before the first failure
+
+
+FailureT = TypeVar("FailureT", bound=Failure)
+CallT = TypeVar("CallT")  # what a failure is matched against: a report query, an endpoint
+
+
+class FaultsBase(Generic[FailureT, CallT]):
+    """The faults every simulator offers for its API calls, set by tests at runtime.
+
+    Failures, slowness and garbage are consumed in the order they were set, one per matching call;
+    `clear()` undoes it all. A subclass adds its own `fail()` and faults, says which calls a
+    failure matches (`_failure_matches`) and forgets its own faults in `_clear_own()`.
+    """
+
+    def __init__(self, tokens: Tokens) -> None:
+        self._tokens = tokens
+        self._lock = threading.Lock()
+        self._failures: list[FailureT] = []
+        self._delays: list[list] = []  # [seconds, calls left]
+        self._garbage: list[list] = []  # [kind, calls left]
+        self._revocation: tuple[int, int] | None = None  # (calls left, tokens issued when set)
+        self._gates: list[Gate] = []
+
+    def slow(self, seconds: float, times: int = 1) -> None:
+        """Wait `seconds` before answering each of the next `times` API calls."""
+        with self._lock:
+            self._delays.append([seconds, times])
+
+    def garbage(self, times: int = 1, *, kind: str = "html") -> None:
+        """Answer 200 with a broken body: `html` (an error page) or `truncated_json` (half)."""
+        if kind not in ("html", "truncated_json"):
+            raise ValueError(f"garbage kind must be 'html' or 'truncated_json', got {kind!r}")
+        with self._lock:
+            self._garbage.append([kind, times])
+
+    def hold(self) -> Gate:
+        """Make API calls wait until the returned gate is opened (or `clear()`)."""
+        gate = Gate()
+        with self._lock:
+            self._gates.append(gate)
+        return gate
+
+    def revoke_tokens_after(self, calls: int) -> None:
+        """After `calls` more API calls, every bearer token issued by then stops working (401).
+
+        A token fetched after that works, so a client that refreshes once on 401 recovers.
+        """
+        with self._lock:
+            self._revocation = (calls, self._tokens.issued)
+
+    def clear(self) -> None:
+        with self._lock:
+            gates = self._gates
+            self._failures, self._delays, self._garbage, self._gates = [], [], [], []
+            self._revocation = None
+            self._clear_own()
+        for gate in gates:
+            gate.open()
+
+    # -- for subclasses ----------------------------------------------------------------------
+
+    def _clear_own(self) -> None:
+        """Forget the subclass's own faults; called with the lock held, so `clear()` is one step."""
+
+    def _failure_matches(self, failure: FailureT, call: CallT) -> bool:
+        """Whether `failure` applies to `call`; called with the lock held."""
+        raise NotImplementedError
+
+    def _add_failure(self, failure: FailureT) -> None:
+        with self._lock:
+            self._failures.append(failure)
+
+    # -- consumed by the simulator ------------------------------------------------------------
+
+    def _wait_at_gates(self) -> None:
+        with self._lock:
+            gates = list(self._gates)
+        for gate in gates:
+            gate._pass()
+
+    def _take_delay(self) -> float:
+        return self._take(self._delays) or 0.0
+
+    def _take_garbage(self) -> str | None:
+        return self._take(self._garbage)
+
+    def _take(self, queue: list[list]):
+        with self._lock:
+            for entry in queue:
+                if entry[1] > 0:
+                    entry[1] -= 1
+                    return entry[0]
+        return None
+
+    def _tick_revocation(self) -> None:
+        with self._lock:
+            if self._revocation is None:
+                return
+            calls_left, issued = self._revocation
+            if calls_left > 0:
+                self._revocation = (calls_left - 1, issued)
+                return
+            self._revocation = None
+        # Everything issued by now, including a token fetched after the fault was set: a token
+        # revoked mid-run is the one the run is using.
+        self._tokens.revoke_all()
+
+    def _take_failure(self, call: CallT) -> FailureT | None:
+        with self._lock:
+            for failure in self._failures:
+                if failure.remaining > 0 and self._failure_matches(failure, call):
+                    if failure.skip > 0:
+                        failure.skip -= 1
+                        continue
+                    failure.remaining -= 1
+                    return failure
+        return None
 
 
 class ObservedSimulator:
     """What a simulator lets tests see of the calls it served, and how it stops.
 
     A subclass sets `faults`, counts each token request with `_count_token_request()`, serves each
-    API call inside `_counting_in_flight()` and logs every call with `_observe()`. It names the
-    in-flight maximum after what its API serves (`max_reports_in_flight`, `max_in_flight`).
+    API call inside `_counting_in_flight()` and logs every call with `_observe()`. An API call
+    starts with `_apply_faults_before_call()` and answers its 200 with `_ok()`, so the faults
+    apply. The subclass names the in-flight maximum after what its API serves
+    (`max_reports_in_flight`, `max_in_flight`).
     """
 
-    faults: _Faults
+    faults: FaultsBase
 
     def __init__(self) -> None:
         self._closed = threading.Event()  # what a slow call waits on, so stopping wakes it
@@ -148,6 +273,23 @@ class ObservedSimulator:
     def close(self) -> None:
         self._closed.set()
         self.faults.clear()
+
+    def _apply_faults_before_call(self) -> None:
+        """Hold the call at the gates, delay it, and count it towards a token revocation."""
+        self.faults._wait_at_gates()
+        delay = self.faults._take_delay()
+        if delay:
+            self._closed.wait(delay)  # woken early when the server stops
+        self.faults._tick_revocation()
+
+    def _ok(self, body: bytes, html_error_page: bytes) -> Response:
+        """A 200 with `body`, unless a garbage fault serves `html_error_page` or half the body."""
+        garbage = self.faults._take_garbage()
+        if garbage == "html":
+            return Response(200, html_error_page, content_type="text/html; charset=utf-8")
+        if garbage == "truncated_json":
+            return Response(200, body[: len(body) // 2])
+        return Response(200, body)
 
     def _count_token_request(self) -> None:
         with self._lock:

@@ -46,7 +46,8 @@ from learning_platform.lib.vocabulary import (
 )
 from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
 from learning_platform.sandbox.common import (
-    Gate,
+    Failure,
+    FaultsBase,
     ObservedSimulator,
     RequestRecord,
     Tokens,
@@ -540,14 +541,10 @@ def days_in_window(started_at_ms: int, unit: str, duration: int) -> tuple[date, 
 # -- faults -----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Failure:
-    status: int
-    remaining: int
-    retry_after: str | None
+@dataclass(kw_only=True)
+class _Failure(Failure):
     day: date | None
     aggregation: str | None
-    skip: int = 0  # matching calls to let through before the first failure
 
 
 @dataclass
@@ -565,7 +562,7 @@ class _UnknownEnum:
         return [*activities, model._replace(engagement_type=self.value, qualifier="TOTAL", value=1)]
 
 
-class Faults:
+class Faults(FaultsBase[_Failure, ReportQuery]):
     """Misbehaviour for the next report calls, set by tests at runtime; `clear()` undoes it all.
 
     Faults apply to report calls only (not to the token endpoint). Failures, slowness and garbage
@@ -573,14 +570,8 @@ class Faults:
     """
 
     def __init__(self, tokens: Tokens) -> None:
-        self._tokens = tokens
-        self._lock = threading.Lock()
-        self._failures: list[_Failure] = []
-        self._delays: list[list] = []  # [seconds, calls left]
-        self._garbage: list[list] = []  # [kind, calls left]
+        super().__init__(tokens)
         self._unknown_enums: list[_UnknownEnum] = []
-        self._revocation: tuple[int, int] | None = None  # (calls left, tokens issued when set)
-        self._gates: list[Gate] = []
 
     def fail(
         self,
@@ -602,37 +593,16 @@ class Faults:
         """
         if not 400 <= status <= 599:
             raise ValueError(f"a failure needs an error status, got {status}")
-        with self._lock:
-            self._failures.append(
-                _Failure(
-                    status=status,
-                    remaining=times,
-                    retry_after=retry_after_header(retry_after),
-                    day=_day(day),
-                    aggregation=_aggregation(aggregation),
-                    skip=after,
-                )
+        self._add_failure(
+            _Failure(
+                status=status,
+                remaining=times,
+                retry_after=retry_after_header(retry_after),
+                day=_day(day),
+                aggregation=_aggregation(aggregation),
+                skip=after,
             )
-
-    def slow(self, seconds: float, times: int = 1) -> None:
-        """Wait `seconds` before answering each of the next `times` report calls."""
-        with self._lock:
-            self._delays.append([seconds, times])
-
-    def garbage(self, times: int = 1, *, kind: str = "html") -> None:
-        """Answer 200 with a broken body: `html` (an error page) or `truncated_json` (half)."""
-        if kind not in ("html", "truncated_json"):
-            raise ValueError(f"garbage kind must be 'html' or 'truncated_json', got {kind!r}")
-        with self._lock:
-            self._garbage.append([kind, times])
-
-    def revoke_tokens_after(self, calls: int) -> None:
-        """After `calls` more report calls, every token issued by then stops working (401).
-
-        A token fetched after that works, so a client that refreshes once on 401 recovers.
-        """
-        with self._lock:
-            self._revocation = (calls, self._tokens.issued)
+        )
 
     def unknown_enum(
         self,
@@ -657,67 +627,13 @@ class Faults:
                 _UnknownEnum(_day(day), field, value, _aggregation(aggregation), every)
             )
 
-    def hold(self) -> Gate:
-        """Make report calls wait until the returned gate is opened (or `clear()`)."""
-        gate = Gate()
-        with self._lock:
-            self._gates.append(gate)
-        return gate
+    def _clear_own(self) -> None:
+        self._unknown_enums = []
 
-    def clear(self) -> None:
-        with self._lock:
-            gates = self._gates
-            self._failures, self._delays, self._garbage, self._unknown_enums = [], [], [], []
-            self._gates = []
-            self._revocation = None
-        for gate in gates:
-            gate.open()
+    def _failure_matches(self, failure: _Failure, query: ReportQuery) -> bool:
+        return _matches(failure.day, failure.aggregation, query)
 
     # -- consumed by the simulator ------------------------------------------------------------
-
-    def _wait_at_gates(self) -> None:
-        with self._lock:
-            gates = list(self._gates)
-        for gate in gates:
-            gate._pass()
-
-    def _take_delay(self) -> float:
-        return self._take(self._delays)
-
-    def _take_garbage(self) -> str | None:
-        return self._take(self._garbage)
-
-    def _take(self, queue: list[list]):
-        with self._lock:
-            for entry in queue:
-                if entry[1] > 0:
-                    entry[1] -= 1
-                    return entry[0]
-        return None
-
-    def _tick_revocation(self) -> None:
-        with self._lock:
-            if self._revocation is None:
-                return
-            calls_left, issued = self._revocation
-            if calls_left > 0:
-                self._revocation = (calls_left - 1, issued)
-                return
-            self._revocation = None
-        # Everything issued by now, including a token fetched after the fault was set: a token
-        # revoked mid-run is the one the run is using.
-        self._tokens.revoke_issued_before(self._tokens.issued)
-
-    def _take_failure(self, query: ReportQuery) -> _Failure | None:
-        with self._lock:
-            for failure in self._failures:
-                if failure.remaining > 0 and _matches(failure.day, failure.aggregation, query):
-                    if failure.skip > 0:
-                        failure.skip -= 1
-                        continue
-                    failure.remaining -= 1
-                    return failure
-        return None
 
     def _enums_for(self, query: ReportQuery) -> list[_UnknownEnum]:
         with self._lock:
@@ -839,11 +755,7 @@ class LinkedInSimulator(ObservedSimulator):
         return Response.json(200, {"access_token": token, "expires_in": TOKEN_LIFETIME_SECONDS})
 
     def _report(self, request: Request) -> Response:
-        self.faults._wait_at_gates()
-        delay = self.faults._take_delay()
-        if delay:
-            self._closed.wait(delay)  # woken early when the server stops
-        self.faults._tick_revocation()
+        self._apply_faults_before_call()
         if not self._tokens.is_valid(request.bearer_token()):
             return _error(401)
         if request.method != "GET":
@@ -856,13 +768,7 @@ class LinkedInSimulator(ObservedSimulator):
         if failure is not None:
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
             return _error(failure.status, headers=headers)
-        body = self._page(request.params, query, start, count)
-        garbage = self.faults._take_garbage()
-        if garbage == "html":
-            return Response(200, _HTML_ERROR_PAGE, content_type="text/html; charset=utf-8")
-        if garbage == "truncated_json":
-            return Response(200, body[: len(body) // 2])
-        return Response(200, body)
+        return self._ok(self._page(request.params, query, start, count), _HTML_ERROR_PAGE)
 
     def _page(self, params: dict[str, str], query: ReportQuery, start: int, count: int) -> bytes:
         enums = self.faults._enums_for(query)

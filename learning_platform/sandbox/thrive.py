@@ -31,7 +31,8 @@ from urllib.parse import parse_qs
 
 from learning_platform.lib.vocabulary import THRIVE_ACTIVITY_TYPES
 from learning_platform.sandbox.common import (
-    Gate,
+    Failure,
+    FaultsBase,
     ObservedSimulator,
     RequestRecord,
     Tokens,
@@ -537,13 +538,9 @@ def _window_slice(
 # -- faults -----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Failure:
-    status: int
-    remaining: int
-    retry_after: str | None
+@dataclass(kw_only=True)
+class _Failure(Failure):
     endpoint: str | None
-    skip: int = 0  # matching calls to let through before the first failure
 
 
 @dataclass(frozen=True)
@@ -553,24 +550,19 @@ class _UnknownVerb:
     count: int
 
 
-class ThriveFaults:
+class ThriveFaults(FaultsBase[_Failure, str]):
     """Misbehaviour for the next API calls, set by tests at runtime; `clear()` undoes it all.
 
     Faults apply to API calls only (never to the token endpoint). Failures, slowness and garbage
-    are consumed in the order they were set, one per matching call.
+    are consumed in the order they were set, one per matching call. `revoke_tokens_after` stops
+    bearer tokens only: the API secret of Basic auth is not affected.
     """
 
     def __init__(self, tokens: Tokens) -> None:
-        self._tokens = tokens
-        self._lock = threading.Lock()
-        self._failures: list[_Failure] = []
-        self._delays: list[list] = []  # [seconds, calls left]
-        self._garbage: list[list] = []  # [kind, calls left]
+        super().__init__(tokens)
         self._unknown_verbs: list[_UnknownVerb] = []
         self._cpd_durations: dict[int, object] = {}  # day number -> durationMinutes as served
         self._shifts: dict[str, int] = {}  # endpoint -> records to shift pages back by
-        self._revocation: tuple[int, int] | None = None  # (calls left, tokens issued when set)
-        self._gates: list[Gate] = []
 
     def fail(
         self,
@@ -591,37 +583,15 @@ class ThriveFaults:
         if not 400 <= status <= 599:
             raise ValueError(f"a failure needs an error status, got {status}")
         _check_endpoint(endpoint, allow_none=True)
-        failure = _Failure(status, times, retry_after_header(retry_after), endpoint, after)
-        with self._lock:
-            self._failures.append(failure)
-
-    def slow(self, seconds: float, times: int = 1) -> None:
-        """Wait `seconds` before answering each of the next `times` API calls."""
-        with self._lock:
-            self._delays.append([seconds, times])
-
-    def garbage(self, times: int = 1, *, kind: str = "html") -> None:
-        """Answer 200 with a broken body: `html` (a gateway's error page) or `truncated_json`."""
-        if kind not in ("html", "truncated_json"):
-            raise ValueError(f"garbage kind must be 'html' or 'truncated_json', got {kind!r}")
-        with self._lock:
-            self._garbage.append([kind, times])
-
-    def hold(self) -> Gate:
-        """Make API calls wait until the returned gate is opened (or `clear()`)."""
-        gate = Gate()
-        with self._lock:
-            self._gates.append(gate)
-        return gate
-
-    def revoke_tokens_after(self, calls: int) -> None:
-        """After `calls` more API calls, every bearer token issued by then stops working (401).
-
-        A token fetched after that works, so a client that refreshes once on 401 recovers. The
-        API secret of Basic auth is not affected.
-        """
-        with self._lock:
-            self._revocation = (calls, self._tokens.issued)
+        self._add_failure(
+            _Failure(
+                status=status,
+                remaining=times,
+                retry_after=retry_after_header(retry_after),
+                endpoint=endpoint,
+                skip=after,
+            )
+        )
 
     def unknown_verb(self, day: date, value: str = "bookmarked", count: int = 1) -> None:
         """Serve the first `count` activities of the UTC `day` with `type` = `value`."""
@@ -647,60 +617,13 @@ class ThriveFaults:
         with self._lock:
             self._shifts[endpoint] = by
 
-    def clear(self) -> None:
-        with self._lock:
-            gates = self._gates
-            self._failures, self._delays, self._garbage, self._gates = [], [], [], []
-            self._unknown_verbs, self._cpd_durations, self._shifts = [], {}, {}
-            self._revocation = None
-        for gate in gates:
-            gate.open()
+    def _clear_own(self) -> None:
+        self._unknown_verbs, self._cpd_durations, self._shifts = [], {}, {}
+
+    def _failure_matches(self, failure: _Failure, endpoint: str) -> bool:
+        return failure.endpoint in (None, endpoint)
 
     # -- consumed by the simulator ------------------------------------------------------------
-
-    def _wait_at_gates(self) -> None:
-        with self._lock:
-            gates = list(self._gates)
-        for gate in gates:
-            gate._pass()
-
-    def _take_delay(self) -> float:
-        return self._take(self._delays) or 0.0
-
-    def _take_garbage(self) -> str | None:
-        return self._take(self._garbage)
-
-    def _take(self, queue: list[list]):
-        with self._lock:
-            for entry in queue:
-                if entry[1] > 0:
-                    entry[1] -= 1
-                    return entry[0]
-        return None
-
-    def _tick_revocation(self) -> None:
-        with self._lock:
-            if self._revocation is None:
-                return
-            calls_left, issued = self._revocation
-            if calls_left > 0:
-                self._revocation = (calls_left - 1, issued)
-                return
-            self._revocation = None
-        # Everything issued by now, including a token fetched after the fault was set: a token
-        # revoked mid-run is the one the run is using.
-        self._tokens.revoke_all()
-
-    def _take_failure(self, endpoint: str) -> _Failure | None:
-        with self._lock:
-            for failure in self._failures:
-                if failure.remaining > 0 and failure.endpoint in (None, endpoint):
-                    if failure.skip > 0:
-                        failure.skip -= 1
-                        continue
-                    failure.remaining -= 1
-                    return failure
-        return None
 
     def _verbs_on(self, day_number: int) -> list[_UnknownVerb]:
         with self._lock:
@@ -882,11 +805,7 @@ class ThriveSimulator(ObservedSimulator):
         route = _route(request.path)
         if route is None:
             return _error(404, f"no resource at {request.path}")
-        self.faults._wait_at_gates()
-        delay = self.faults._take_delay()
-        if delay:
-            self._closed.wait(delay)  # woken early when the server stops
-        self.faults._tick_revocation()
+        self._apply_faults_before_call()
         if not self._authorised(request):
             return _error(401, "Missing or invalid credentials")
         if request.method != "GET":
@@ -910,12 +829,7 @@ class ThriveSimulator(ObservedSimulator):
             body = dumps(record).encode()
         else:
             body = self._page(query).encode()
-        garbage = self.faults._take_garbage()
-        if garbage == "html":
-            return Response(200, _HTML_ERROR_PAGE, content_type="text/html; charset=utf-8")
-        if garbage == "truncated_json":
-            return Response(200, body[: len(body) // 2])
-        return Response(200, body)
+        return self._ok(body, _HTML_ERROR_PAGE)
 
     def _authorised(self, request: Request) -> bool:
         # Both modes are accepted at any time, whichever one `environment()` hands out.
