@@ -4,7 +4,8 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from learning_platform.lib.http import RetryPolicy
+from learning_platform.lib.http import RetryPolicy, UpstreamResponseError
+from learning_platform.lib.typed_json import RecordError
 
 # The API clients already retry each request within their budget; these re-run a step that still
 # failed, later, a bounded number of times: an upstream outage or quota, a database restart.
@@ -28,3 +29,14 @@ def row_count(rows: int, partitions: int) -> dict:
 
 def partitions_label(keys: Sequence[str]) -> str:
     return f"partition {keys[0]}" if len(keys) == 1 else f"partitions {keys[0]}..{keys[-1]}"
+
+
+def final_failure(error: Exception) -> dg.Failure | None:
+    """The failure to raise instead of `error` when another attempt in a few minutes would not fix
+    it (no step retry): a refused parameter, key or licence, or data that is wrong in itself (a
+    lossy value; fetching it again brings the same). None for anything worth retrying."""
+    if isinstance(error, UpstreamResponseError) and error.status not in RETRYABLE_STATUSES:
+        return dg.Failure(description=str(error), allow_retries=False)
+    if isinstance(error, RecordError):
+        return dg.Failure(description=str(error), allow_retries=False)
+    return None

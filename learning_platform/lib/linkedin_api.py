@@ -167,12 +167,8 @@ class LinkedInLearningApi:
             stats=stats,
             params=params,
             headers=lambda: self.tokens.bearer_header(stats),
-            on_unauthorized=self._forget_rejected_token,
+            on_unauthorized=self.tokens.forget_rejected,
             # A MalformedPage is a MalformedBody: the client retries it like any garbled body.
             decode=lambda body: decode_page(body, window),
             hints=HINTS,
         )
-
-    def _forget_rejected_token(self, response: requests.Response) -> None:
-        sent = response.request.headers.get("Authorization", "")
-        self.tokens.invalidate(rejected=sent.removeprefix("Bearer "))

@@ -94,6 +94,12 @@ class ClientCredentialsToken:
             if self._token is not None and (rejected is None or rejected == self._token.value):
                 self._token = None
 
+    def forget_rejected(self, response: requests.Response) -> None:
+        """An `on_unauthorized` hook for HttpClient: drop the token the 401 was answered to, so
+        the request is sent again with a fresh one."""
+        sent = response.request.headers.get("Authorization", "")
+        self.invalidate(rejected=sent.removeprefix("Bearer "))
+
     def bearer_header(self, stats: RequestStats) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.get(stats)}"}
 

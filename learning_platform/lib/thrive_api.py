@@ -347,12 +347,7 @@ class ThriveApi:
             params=params,
             auth=self._basic,
             headers=(lambda: self.tokens.bearer_header(stats)) if oauth else None,
-            on_unauthorized=self._forget_rejected_token if oauth else None,
+            on_unauthorized=self.tokens.forget_rejected if oauth else None,
             decode=decode,
             hints=HINTS,
         )
-
-    def _forget_rejected_token(self, response: requests.Response) -> None:
-        assert self.tokens is not None
-        sent = response.request.headers.get("Authorization", "")
-        self.tokens.invalidate(rejected=sent.removeprefix("Bearer "))

@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from learning_platform.defs.common import (
-    RETRYABLE_STATUSES,
     UPSTREAM_RETRY_POLICY,
     WAREHOUSE_RETRY_POLICY,
+    final_failure,
     partitions_label,
     row_count,
 )
@@ -31,7 +31,7 @@ from learning_platform.defs.linkedin_learning.vocabulary_rules import (
 from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
 from learning_platform.lib import linkedin_records, postgres, tables
-from learning_platform.lib.http import RequestStats, UpstreamResponseError
+from learning_platform.lib.http import RequestStats
 from learning_platform.lib.linkedin_records import (
     CONTENT_SCHEMA,
     LEARNER_SCHEMA,
@@ -187,14 +187,11 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         for window in windows:
             try:
                 result = stage_window(linkedin_learning, staging, aggregation, window, stats)
-            except UpstreamResponseError as error:
-                if error.status not in RETRYABLE_STATUSES:
-                    # A refused parameter, key or licence: another attempt in a minute changes nothing.
-                    raise dg.Failure(description=str(error), allow_retries=False) from error
+            except Exception as error:
+                failure = final_failure(error)
+                if failure is not None:
+                    raise failure from error
                 raise
-            except linkedin_records.RecordError as error:
-                # The data itself is wrong (a lossy value); fetching it again brings the same.
-                raise dg.Failure(description=str(error), allow_retries=False) from error
             context.log.info(
                 f"{aggregation.label} {window}: {result.rows} rows from {result.pages} pages"
                 + ("" if result.final else " (not final yet: latestDataAt is before the day's end)")

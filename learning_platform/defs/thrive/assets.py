@@ -13,9 +13,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from learning_platform.defs.common import (
-    RETRYABLE_STATUSES,
     UPSTREAM_RETRY_POLICY,
     WAREHOUSE_RETRY_POLICY,
+    final_failure,
     partitions_label,
     row_count,
 )
@@ -29,7 +29,7 @@ from learning_platform.defs.thrive.resources import ThriveClient
 from learning_platform.defs.thrive.validations import RULES
 from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
 from learning_platform.lib import postgres, tables, thrive_records
-from learning_platform.lib.http import RequestStats, UpstreamResponseError
+from learning_platform.lib.http import RequestStats
 from learning_platform.lib.memory import release_free_memory
 from learning_platform.lib.prefetch import prefetched
 from learning_platform.lib.thrive_records import USER_SCHEMA, USERS, Stream
@@ -157,15 +157,6 @@ def refuse_unless_valid(
             )
 
 
-def _fetch_failure(error: Exception) -> dg.Failure | None:
-    """Failures that another attempt in a few minutes would not fix: no step retry for them."""
-    if isinstance(error, UpstreamResponseError) and error.status not in RETRYABLE_STATUSES:
-        return dg.Failure(description=str(error), allow_retries=False)
-    if isinstance(error, thrive_records.RecordError):
-        return dg.Failure(description=str(error), allow_retries=False)
-    return None
-
-
 def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
     """The staged asset and the table asset of one day-partitioned Thrive stream."""
     table = TABLES[stream.name]
@@ -194,7 +185,7 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
             try:
                 result = stage_day(thrive, staging, stream, window, stats)
             except Exception as error:
-                failure = _fetch_failure(error)
+                failure = final_failure(error)
                 if failure is not None:
                     raise failure from error
                 raise
@@ -323,7 +314,7 @@ def users_staged(
                 sink.write(thrive_records.user_batch(kept, snapshot_at))
             rows = sink.rows
     except Exception as error:
-        failure = _fetch_failure(error)
+        failure = final_failure(error)
         if failure is not None:
             raise failure from error
         raise
