@@ -14,6 +14,9 @@ from pathlib import Path
 from learning_platform import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The demo's learner keys: made against the sandbox's synthetic people, never real ones. Outside the
+# demo LEARNING_PLATFORM_PSEUDONYM_KEY must be set to a secret of the deployment's own.
+DEMO_PSEUDONYM_KEY = "sandbox-only-pseudonym-key-not-a-secret"
 
 
 def _prepare_home() -> Path:
@@ -39,6 +42,7 @@ def _start_sandbox(args: argparse.Namespace):
     )
     server.start()
     os.environ.update(server.environment())
+    os.environ.setdefault(settings.PSEUDONYM_KEY, DEMO_PSEUDONYM_KEY)
     return server
 
 
@@ -100,9 +104,8 @@ def sandbox(args: argparse.Namespace) -> int:
     print(f"Thought Industries exports dropped: {', '.join(str(path) for path in exports)}")
     print("Point the platform at them with:\n")
     variables = server.environment()
-    variables[settings.THOUGHT_INDUSTRIES_DROP_URL] = os.environ[
-        settings.THOUGHT_INDUSTRIES_DROP_URL
-    ]
+    for name in (settings.THOUGHT_INDUSTRIES_DROP_URL, settings.PSEUDONYM_KEY):
+        variables[name] = os.environ[name]
     for name, value in variables.items():
         print(f"export {name}='{value}'")
     sys.stdout.flush()

@@ -24,6 +24,8 @@ THRIVE_API_URL = "THRIVE_API_URL"
 THRIVE_TOKEN_URL = "THRIVE_TOKEN_URL"
 THRIVE_START_DATE = "THRIVE_START_DATE"
 THOUGHT_INDUSTRIES_DROP_URL = "THOUGHT_INDUSTRIES_DROP_URL"
+PSEUDONYM_KEY = "LEARNING_PLATFORM_PSEUDONYM_KEY"
+AUTOMATION = "LEARNING_PLATFORM_AUTOMATION"
 
 DEFAULT_LINKEDIN_API_URL = "https://api.linkedin.com"
 DEFAULT_LINKEDIN_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
@@ -51,3 +53,14 @@ def staging_url() -> str:
 def thought_industries_drop_url() -> str:
     """Where Thought Industries content-action exports are dropped."""
     return env(THOUGHT_INDUSTRIES_DROP_URL) or str(home() / "drops" / "thought_industries")
+
+
+def automation_on() -> bool:
+    """Whether schedules and sensors start RUNNING when the code location loads (a deployment sets
+    LEARNING_PLATFORM_AUTOMATION=on); otherwise they start STOPPED and are turned on in the UI."""
+    value = env(AUTOMATION)
+    if value is None or value.lower() in {"off", "false", "0", "no"}:
+        return False
+    if value.lower() in {"on", "true", "1", "yes"}:
+        return True
+    raise ValueError(f"{AUTOMATION} must be 'on' or 'off', not {value!r}")

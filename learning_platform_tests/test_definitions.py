@@ -7,6 +7,14 @@ from learning_platform import demo_run, settings
 from learning_platform.lib.windows import window_for_key
 from learning_platform.sandbox import ContentActions
 
+MARTS = (
+    "learning_events",
+    "learner_summary",
+    "daily_engagement",
+    "content_engagement",
+    "cpd_hours_monthly",
+    "enrollment_funnel",
+)
 STREAMS = ("account_activity", "learner_activity", "learner_content_activity")
 THRIVE_STREAMS = ("activities", "cpd_entries", "users")
 
@@ -32,7 +40,7 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
     } | {f"thrive/{stream}{suffix}" for stream in THRIVE_STREAMS for suffix in ("", "_staged")} | {
         "thought_industries/content_actions",
         "thought_industries/content_actions_staged",
-    }
+    } | {f"reporting/{mart}" for mart in MARTS} | {"directory/learners"}
     checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
     for stream in STREAMS:
         for name in (
@@ -55,9 +63,15 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
             assert f"thrive/{stream}_staged:{name}" in checks
     for name in ("action_type_known", "type_source_documented", "keys_present"):
         assert f"thought_industries/content_actions_staged:{name}" in checks
-    assert all(graph.get_check_spec(key).blocking for key in graph.asset_check_keys)
+    source_checks = [key for key in graph.asset_check_keys if key.asset_key.path[-1].endswith("_staged")]
+    assert all(graph.get_check_spec(key).blocking for key in source_checks)
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
+        if key.path[0] in ("reporting", "directory"):
+            assert node.group_name == "reporting"
+            assert node.partitions_def is None
+            assert node.automation_condition is not None
+            continue
         assert node.group_name == key.path[0]
         if key.path[0] == "linkedin_learning":
             assert node.backfill_policy == dg.BackfillPolicy.multi_run(max_partitions_per_run=14)

@@ -7,6 +7,7 @@ import dagster as dg
 
 from learning_platform import settings
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
+from learning_platform.defs.reporting.resources import PseudonymKey
 from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
 from learning_platform.defs.thrive.resources import ThriveClient
@@ -24,6 +25,14 @@ def _warehouse() -> PostgresWarehouse:
     return PostgresWarehouse()
 
 
+def _pseudonym_key() -> PseudonymKey:
+    # Bound only when set: Dagster refuses an unset EnvVar with its own message, while ours says
+    # what the key is for and how to make one.
+    if settings.env(settings.PSEUDONYM_KEY):
+        return PseudonymKey(secret=dg.EnvVar(settings.PSEUDONYM_KEY))
+    return PseudonymKey()
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
@@ -39,6 +48,7 @@ def resources() -> dg.Definitions:
                 or settings.DEFAULT_LINKEDIN_TOKEN_URL,
             ),
             "thrive": ThriveClient.from_environment(),
+            "pseudonym_key": _pseudonym_key(),
             "thought_industries_drops": ThoughtIndustriesDrops(
                 url=settings.env(settings.THOUGHT_INDUSTRIES_DROP_URL)
             ),

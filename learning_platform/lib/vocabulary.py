@@ -162,3 +162,94 @@ def thought_industries_type_source_pairs() -> frozenset[str]:
         for action_type, sources in THOUGHT_INDUSTRIES_SOURCES_BY_TYPE.items()
         for source in sources
     )
+
+
+# -- the reporting layer's canonical activities ------------------------------------------------------
+# Every source value maps to one canonical activity, so that `reporting.learning_events` can answer
+# "who viewed, finished, enrolled..." across sources; the source's own value stays beside it. A
+# value added to a source's list above must be mapped here too (a test holds the lists together).
+
+LINKEDIN_CANONICAL_ACTIVITY = {
+    "SECONDS_VIEWED": "viewed",
+    "VIEWS": "viewed",
+    "PROGRESS_PERCENTAGE": "progressed",
+    "COMPLETIONS": "completed",
+    "MARKED_AS_DONE": "completed",
+    "DAYS_ACTIVE": "signed_in",
+    "ENGAGED_LEARNERS": "signed_in",
+    "LOGINS": "signed_in",
+}
+THRIVE_CANONICAL_ACTIVITY = {
+    "viewed": "viewed",
+    "resumed": "viewed",
+    "started": "started",
+    "progressed": "progressed",
+    "completed": "completed",
+    "passed": "passed",
+    "registered": "enrolled",
+    "liked": "social",
+    "unliked": "social",
+    "commented": "social",
+    "commentdeleted": "social",
+    "shared": "social",
+    "pinned": "social",
+    "unpinned": "social",
+    "followed": "social",
+    "unfollowed": "social",
+    "searched": "searched",
+    "found": "searched",
+    "loggedin": "signed_in",
+    "loggedout": "signed_out",
+}
+# A Thrive CPD log entry is one event of its own.
+THRIVE_CPD_ENTRY = "cpd_entry"
+CPD_LOGGED = "cpd_logged"
+
+# Thought Industries: the Type decides, except for status changes, where the Source says which.
+# Completion sources after upstreams.md §3 (the completion signal).
+_THOUGHT_INDUSTRIES_STATUS_ACTIVITY = {
+    "course_started": "started",
+    "manager_change_started": "started",
+    "manager_grant_started": "started",
+    "scorm_started": "started",
+    "course_completed": "completed",
+    "manager_change_completed": "completed",
+    "manager_grant_completed": "completed",
+    "recertify_course": "completed",
+    "recertify_learning_path": "completed",
+    "webinar_attended": "completed",
+    "manager_change_not_started": "status_changed",
+    "manager_grant_not_started": "status_changed",
+    "manager_changed_status": "status_changed",
+    "enrollment": "enrolled",
+}
+_THOUGHT_INDUSTRIES_TYPE_ACTIVITY = {
+    "enrollment": "enrolled",
+    "certificate_grant": "certified",
+    "revoked_access": "revoked",
+}
+
+
+def thought_industries_canonical_activity() -> dict[str, str]:
+    """The canonical activity of every documented `type/source` pair."""
+    mapping = {}
+    for action_type, sources in THOUGHT_INDUSTRIES_SOURCES_BY_TYPE.items():
+        for source in sources:
+            if action_type == "status_change":
+                activity = _THOUGHT_INDUSTRIES_STATUS_ACTIVITY[source]
+            else:
+                activity = _THOUGHT_INDUSTRIES_TYPE_ACTIVITY[action_type]
+            mapping[f"{action_type}/{source}"] = activity
+    return mapping
+
+
+def canonical_activities() -> list[tuple[str, str, str]]:
+    """(source, source value, canonical activity) for every value of every source."""
+    rows = [("linkedin_learning", value, a) for value, a in LINKEDIN_CANONICAL_ACTIVITY.items()]
+    rows += [("thrive", value, a) for value, a in THRIVE_CANONICAL_ACTIVITY.items()]
+    rows.append(("thrive", THRIVE_CPD_ENTRY, CPD_LOGGED))
+    rows += [
+        ("thought_industries", pair, a)
+        for pair, a in thought_industries_canonical_activity().items()
+    ]
+    return sorted(rows)

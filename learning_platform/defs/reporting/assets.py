@@ -1,0 +1,193 @@
+"""The learner directory and the reporting marts: SQL over the warehouse tables, each rebuilt whole
+and atomically (a reader sees the old table or the new one), refreshed by declarative automation.
+
+`reporting` knows tables, never upstreams: its inputs are the source table assets' keys.
+"""
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+import dagster as dg
+import psycopg
+import sqlalchemy as sa
+from psycopg import sql
+
+from learning_platform.defs.common import WAREHOUSE_RETRY_POLICY
+from learning_platform.defs.reporting.automation import GROUP, refresh_after_inputs
+from learning_platform.defs.reporting.resources import PseudonymKey
+from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
+from learning_platform.lib import reporting_tables as rt
+from learning_platform.lib import vocabulary
+from learning_platform.lib.rebuild import rebuild_table, select_fill
+
+SQL_FOLDER = Path(__file__).parent / "sql"
+ACTIVITY_MAP = "{{ activity_map }}"
+
+LINKEDIN_LEARNERS = dg.AssetKey(["linkedin_learning", "learner_activity"])
+LINKEDIN_CONTENT_ACTIVITY = dg.AssetKey(["linkedin_learning", "learner_content_activity"])
+THRIVE_USERS = dg.AssetKey(["thrive", "users"])
+THRIVE_ACTIVITIES = dg.AssetKey(["thrive", "activities"])
+THRIVE_CPD_ENTRIES = dg.AssetKey(["thrive", "cpd_entries"])
+THOUGHT_INDUSTRIES_ACTIONS = dg.AssetKey(["thought_industries", "content_actions"])
+DIRECTORY = dg.AssetKey(["directory", "learners"])
+
+
+def mart_key(table: sa.Table) -> dg.AssetKey:
+    return dg.AssetKey([rt.REPORTING_SCHEMA, table.name])
+
+
+LEARNING_EVENTS = mart_key(rt.learning_events)
+
+# What each mart reads. The LinkedIn content details (names) come with the content activity.
+MART_INPUTS: dict[str, list[dg.AssetKey]] = {
+    rt.learning_events.name: [
+        DIRECTORY,
+        LINKEDIN_CONTENT_ACTIVITY,
+        THRIVE_ACTIVITIES,
+        THRIVE_CPD_ENTRIES,
+        THOUGHT_INDUSTRIES_ACTIONS,
+    ],
+    rt.learner_summary.name: [LEARNING_EVENTS, DIRECTORY],
+    rt.daily_engagement.name: [LEARNING_EVENTS],
+    rt.content_engagement.name: [LEARNING_EVENTS],
+    rt.cpd_hours_monthly.name: [LEARNING_EVENTS, THRIVE_CPD_ENTRIES],
+    rt.enrollment_funnel.name: [LEARNING_EVENTS],
+}
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def activity_map_values() -> str:
+    """The canonical activity of every source value, as the VALUES list the SQL joins."""
+    return "VALUES\n        " + ",\n        ".join(
+        f"({_literal(source)}, {_literal(value)}, {_literal(activity)})"
+        for source, value, activity in vocabulary.canonical_activities()
+    )
+
+
+def mart_sql(name: str) -> str:
+    """The SQL of a mart, as it runs: `sql/<name>.sql` with the activity map rendered in."""
+    text = (SQL_FOLDER / f"{name}.sql").read_text()
+    return text.replace(ACTIVITY_MAP, activity_map_values())
+
+
+def _code_version(*texts: str) -> str:
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+
+
+# -- the directory ----------------------------------------------------------------------------------
+
+
+def _identity_rows(cursor: psycopg.Cursor, pseudonym_key: PseudonymKey) -> list[tuple]:
+    pseudonymizer = pseudonym_key.pseudonymizer()
+    cursor.execute(mart_sql("learner_sources"))
+    rows = []
+    for source, source_learner_id, email, name in cursor.fetchall():
+        key, from_email = pseudonymizer.key_for(source, source_learner_id, email)
+        rows.append(
+            (source, source_learner_id, key, email, name, "email" if from_email else "source_id")
+        )
+    return rows
+
+
+@dg.asset(
+    key=DIRECTORY,
+    group_name=GROUP,
+    deps=[
+        LINKEDIN_LEARNERS,
+        LINKEDIN_CONTENT_ACTIVITY,
+        THRIVE_USERS,
+        THRIVE_ACTIVITIES,
+        THRIVE_CPD_ENTRIES,
+        THOUGHT_INDUSTRIES_ACTIONS,
+    ],
+    kinds={"postgres"},
+    automation_condition=refresh_after_inputs,
+    retry_policy=WAREHOUSE_RETRY_POLICY,
+    code_version=_code_version(mart_sql("learner_sources"), mart_sql("learners")),
+    metadata=table_metadata(rt.learners),
+    description=(
+        "directory.learners and directory.learner_identities: every learner id of every source, "
+        "keyed by an HMAC of the normalised e-mail under LEARNING_PLATFORM_PSEUDONYM_KEY (a "
+        "source-scoped key when the source gives no e-mail). Restricted: reporting_reader cannot "
+        "read it."
+    ),
+)
+def learner_directory(
+    context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, pseudonym_key: PseudonymKey
+) -> dg.MaterializeResult:
+    with warehouse.transaction() as cursor:
+        rows = _identity_rows(cursor, pseudonym_key)
+
+        def copy_identities(cursor, target, columns) -> int:
+            with cursor.copy(
+                sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    target, sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+                )
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return len(rows)
+
+        rebuild_table(cursor, rt.learner_identities, copy_identities)
+        learners = rebuild_table(cursor, rt.learners, select_fill(mart_sql("learners")))
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE linkedin_learner_urns <> '{}' AND thrive_user_ids <> '{}'"
+            " AND in_thought_industries), count(*) FILTER (WHERE keyed_by = 'source_id')"
+            " FROM directory.learners"
+        )
+        in_all_sources, source_scoped = cursor.fetchone()
+    per_source = Counter(row[0] for row in rows)
+    context.log.info(
+        f"directory: {learners.rows} learners from {len(rows)} source identities "
+        f"({in_all_sources} in all three sources, {source_scoped} without an e-mail)"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": learners.rows,
+            "identities_per_source": dict(sorted(per_source.items())),
+            "learners_in_all_sources": in_all_sources,
+            "learners_without_email": source_scoped,
+        }
+    )
+
+
+# -- the marts --------------------------------------------------------------------------------------
+
+
+def build_mart(table: sa.Table) -> dg.AssetsDefinition:
+    """The asset that rebuilds one mart from `sql/<name>.sql`."""
+    statement = mart_sql(table.name)
+
+    @dg.asset(
+        key=mart_key(table),
+        group_name=GROUP,
+        deps=MART_INPUTS[table.name],
+        kinds={"postgres", "sql"},
+        automation_condition=refresh_after_inputs,
+        retry_policy=WAREHOUSE_RETRY_POLICY,
+        code_version=_code_version(statement, repr(table.columns.keys())),
+        metadata={
+            **table_metadata(table),
+            "sql": dg.MetadataValue.path(str(SQL_FOLDER / f"{table.name}.sql")),
+        },
+        description=f"{table.fullname}: {table.comment}",
+    )
+    def mart(context: dg.AssetExecutionContext, warehouse: PostgresWarehouse):
+        with warehouse.transaction() as cursor:
+            result = rebuild_table(cursor, table, select_fill(statement), readers=[rt.READER_ROLE])
+        context.log.info(
+            f"{table.fullname}: {result.rows} rows"
+            + (" (a new table, swapped in)" if result.created else "")
+        )
+        return dg.MaterializeResult(
+            metadata={"dagster/row_count": result.rows, "new_table": result.created}
+        )
+
+    return mart
+
+
+marts = [build_mart(table) for table in rt.MARTS]
