@@ -7,7 +7,9 @@ Everything happens in the caller's transaction:
   nobody waits for anybody;
 - when the table is missing or its declaration changed (a new column, a new type), the new table is
   built beside it as `<name>__next` and renamed into place at the end. Readers wait for the
-  rename's instant at most; a READ COMMITTED query that waited then reads the new table.
+  rename's instant at most; a READ COMMITTED query that waited then reads the new table. (A
+  REPEATABLE READ snapshot older than the rename would see the new table empty, as after any DDL
+  rewrite in PostgreSQL: this is why only a changed declaration, once per deploy, swaps.)
 A transaction-scoped advisory lock keeps two rebuilds of one table from racing.
 """
 
