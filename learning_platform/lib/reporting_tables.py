@@ -180,6 +180,12 @@ learning_events = sa.Table(
         "views); 1 for everything else.",
     ),
     sa.Column("cpd_category", sa.Text, comment="The CPD category, for cpd_logged events."),
+    sa.Column(
+        "cpd_verified",
+        sa.Boolean,
+        comment="For cpd_logged events: true when the entry came from verified system activity, "
+        "false when the learner logged it.",
+    ),
     sa.Index("learning_events_learner_key_idx", "learner_key"),
     sa.Index("learning_events_event_date_idx", "event_date"),
     schema=REPORTING_SCHEMA,

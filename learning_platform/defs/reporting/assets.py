@@ -39,7 +39,9 @@ def mart_key(table: sa.Table) -> dg.AssetKey:
 
 LEARNING_EVENTS = mart_key(rt.learning_events)
 
-# What each mart reads. The LinkedIn content details (names) come with the content activity.
+# What each mart reads. Only the directory and learning_events read source tables; every other mart
+# reads them alone, so the automation's guard on those two (no failing blocking check on their
+# inputs' inputs) holds for all. The LinkedIn content details come with the content activity.
 MART_INPUTS: dict[str, list[dg.AssetKey]] = {
     rt.learning_events.name: [
         DIRECTORY,
@@ -51,7 +53,7 @@ MART_INPUTS: dict[str, list[dg.AssetKey]] = {
     rt.learner_summary.name: [LEARNING_EVENTS, DIRECTORY],
     rt.daily_engagement.name: [LEARNING_EVENTS],
     rt.content_engagement.name: [LEARNING_EVENTS],
-    rt.cpd_hours_monthly.name: [LEARNING_EVENTS, THRIVE_CPD_ENTRIES],
+    rt.cpd_hours_monthly.name: [LEARNING_EVENTS],
     rt.enrollment_funnel.name: [LEARNING_EVENTS],
 }
 

@@ -7,12 +7,19 @@ from learning_platform import settings
 
 GROUP = "reporting"
 
+# A blocking check that ran and failed, on an input or on an input's own input (the staged data the
+# source checks guard). A check that never ran is not failing: a source not yet delivered (no
+# Thought Industries drop so far) must not hold the other sources' marts back.
+no_failing_blocking_check = dg.AutomationCondition.all_checks_match(
+    ~dg.AutomationCondition.check_failed(), blocking_only=True
+).with_label("no failing blocking check")
+
 # Dagster's eager() alone would refresh a mart as soon as a warehouse table changed, whatever the
 # checks upstream of that table said, and it waits for *every* partition of a partitioned input to
 # exist, which a source that starts in 2025 never satisfies. So: refresh when an input updated (or
-# the mart is new, or its SQL changed), once nothing upstream is in progress, and only while the
-# blocking checks of the inputs and of the inputs' own inputs (the staged data the source checks
-# guard) pass.
+# the mart became missing, or its SQL changed), once nothing upstream is in progress, and only
+# while Dagster's all_deps_blocking_checks_passed() holds for the inputs and no blocking check
+# upstream of them is failing.
 refresh_after_inputs = (
     (
         dg.AutomationCondition.newly_missing()
@@ -23,9 +30,11 @@ refresh_after_inputs = (
     & ~dg.AutomationCondition.in_progress()
     & dg.AutomationCondition.all_deps_blocking_checks_passed()
     & dg.AutomationCondition.all_deps_match(
-        dg.AutomationCondition.all_deps_blocking_checks_passed()
+        dg.AutomationCondition.all_deps_match(no_failing_blocking_check).with_label(
+            "no failing blocking check upstream"
+        )
     )
-).with_label("refresh after inputs change, while upstream blocking checks pass")
+).with_label("refresh after inputs change, never past a failing blocking check")
 
 reporting_automation = dg.AutomationConditionSensorDefinition(
     "reporting_automation",

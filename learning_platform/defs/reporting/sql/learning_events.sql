@@ -21,7 +21,8 @@ linkedin AS (
             AS progress_percent,
         CASE WHEN a.engagement_type IN ('SECONDS_VIEWED', 'PROGRESS_PERCENTAGE') THEN 1
              ELSE a.engagement_value END AS quantity,
-        NULL::text AS cpd_category
+        NULL::text AS cpd_category,
+        NULL::boolean AS cpd_verified
     FROM linkedin_learning.learner_content_activity AS a
     LEFT JOIN linkedin_learning.contents AS c USING (content_urn)
     LEFT JOIN directory.learner_identities AS i
@@ -45,7 +46,8 @@ thrive_activity AS (
         CASE WHEN a.data->>'progresspercentage' ~ '^\s*[0-9]+(\.[0-9]+)?\s*$'
              THEN LEAST((a.data->>'progresspercentage')::numeric, 100) END AS progress_percent,
         1 AS quantity,
-        NULL::text AS cpd_category
+        NULL::text AS cpd_category,
+        NULL::boolean AS cpd_verified
     FROM thrive.activities AS a
     LEFT JOIN directory.learner_identities AS i
         ON i.source = 'thrive' AND i.source_learner_id = a.user_id
@@ -64,7 +66,8 @@ thrive_cpd AS (
         e.duration_minutes::bigint * 60 AS seconds,
         NULL::numeric AS progress_percent,
         1 AS quantity,
-        coalesce(e.category_name, 'Uncategorised') AS cpd_category
+        coalesce(e.category_name, 'Uncategorised') AS cpd_category,
+        e.is_verified AS cpd_verified
     FROM thrive.cpd_entries AS e
     LEFT JOIN directory.learner_identities AS i
         ON i.source = 'thrive' AND i.source_learner_id = e.user_id
@@ -83,7 +86,8 @@ thought_industries AS (
         NULL::bigint AS seconds,
         NULL::numeric AS progress_percent,
         1 AS quantity,
-        NULL::text AS cpd_category
+        NULL::text AS cpd_category,
+        NULL::boolean AS cpd_verified
     FROM thought_industries.content_actions AS t
     LEFT JOIN directory.learner_identities AS i
         ON i.source = 'thought_industries' AND i.source_learner_id = lower(btrim(t.learner_email))
