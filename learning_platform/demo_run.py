@@ -40,6 +40,7 @@ class DemoOutcome:
     check_results: list[tuple[str, str, bool, str]] = field(default_factory=list)
     table_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
     drop_files: list[str] = field(default_factory=list)  # the exports the drop sensor took
+    headlines: list[str] = field(default_factory=list)  # the marts' headline numbers
 
 
 def load_definitions() -> dg.Definitions:
@@ -51,8 +52,8 @@ def load_definitions() -> dg.Definitions:
 def materialize_days(days: list[date], instance: dg.DagsterInstance | None = None) -> DemoOutcome:
     """Every source over `days`, in runs as a backfill would launch them (LinkedIn 14 Pacific days
     per run, Thrive a month of UTC days per run, the Thrive users snapshot once), then the
-    Thought Industries exports in the drop folder, one run per file the drop sensor takes; all
-    recorded in the Dagster instance."""
+    Thought Industries exports in the drop folder, one run per file the drop sensor takes, and
+    last the learner directory and the marts; all recorded in the Dagster instance."""
     definitions = load_definitions()
     instance = instance or dg.DagsterInstance.get()
     outcome = DemoOutcome(days=days)
@@ -99,6 +100,8 @@ def materialize_days(days: list[date], instance: dg.DagsterInstance | None = Non
                 partition_key=request.partition_key,
                 tags={**request.tags, "dagster/sensor_name": SENSOR_NAME},
             )
+    # The marts, as the automation sensor would refresh them after these loads.
+    _execute(definitions, instance, "reporting_refresh", outcome, tags={})
     # The definitions' resource holds EnvVar references, resolved only inside runs.
     warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
     with warehouse.engine.connect() as connection:
@@ -111,7 +114,73 @@ def materialize_days(days: list[date], instance: dg.DagsterInstance | None = Non
                 count.append(sa.func.count(sa.distinct(day)))
             row = connection.execute(sa.select(*count).select_from(table)).one()
             outcome.table_rows[table.fullname] = (row[0], row[1] if day_column else None)
+        outcome.headlines = headlines(connection)
     return outcome
+
+
+def _one(connection, statement: str) -> sa.Row:
+    return connection.execute(sa.text(statement)).one()
+
+
+def headlines(connection: sa.Connection) -> list[str]:
+    """What a person would want to read first, one or two lines per mart."""
+    lines = []
+    events = _one(
+        connection,
+        "SELECT count(*), count(DISTINCT learner_key), count(DISTINCT source),"
+        " count(*) FILTER (WHERE activity = 'completed') FROM reporting.learning_events",
+    )
+    lines.append(
+        f"learning_events     {events[0]} events by {events[1]} learners from {events[2]} sources, "
+        f"{events[3]} of them completions"
+    )
+    learners = _one(
+        connection,
+        "SELECT count(*), count(*) FILTER (WHERE cardinality(sources) = 3),"
+        " count(*) FILTER (WHERE keyed_by = 'source_id'), coalesce(sum(learning_hours), 0),"
+        " count(*) FILTER (WHERE contents_completed > 0) FROM reporting.learner_summary",
+    )
+    lines.append(
+        f"learner_summary     {learners[0]} learners ({learners[1]} active in all three sources, "
+        f"{learners[2]} known without an e-mail); {learners[3]} learning hours; "
+        f"{learners[4]} finished something"
+    )
+    for source, day, active in connection.execute(
+        sa.text(
+            "SELECT DISTINCT ON (source) source, event_date, active_learners"
+            " FROM reporting.daily_engagement ORDER BY source, active_learners DESC, event_date DESC"
+        )
+    ):
+        lines.append(f"daily_engagement    busiest {source} day: {day}, {active} active learners")
+    for rank, source, title, learners_, hours in connection.execute(
+        sa.text(
+            "SELECT popularity_rank, source, content_title, learners, learning_hours"
+            " FROM reporting.content_engagement ORDER BY popularity_rank LIMIT 3"
+        )
+    ):
+        lines.append(
+            f"content_engagement  #{rank} {title!r} ({source}): {learners_} learners, {hours} h"
+        )
+    cpd = _one(
+        connection,
+        "SELECT coalesce(sum(hours), 0), count(DISTINCT learner_key),"
+        " (SELECT category FROM reporting.cpd_hours_monthly GROUP BY category"
+        "  ORDER BY sum(hours) DESC, category LIMIT 1) FROM reporting.cpd_hours_monthly",
+    )
+    lines.append(
+        f"cpd_hours_monthly   {cpd[0]} CPD hours logged by {cpd[1]} learners; most in {cpd[2]}"
+    )
+    for title, enrolled, started, completed, certified, rate in connection.execute(
+        sa.text(
+            "SELECT content_title, enrolled, started, completed, certified, completion_rate"
+            " FROM reporting.enrollment_funnel ORDER BY enrolled DESC, content_title LIMIT 3"
+        )
+    ):
+        lines.append(
+            f"enrollment_funnel   {title!r}: {enrolled} enrolled > {started} started > "
+            f"{completed} completed > {certified} certified ({rate or 0:.0%} completion)"
+        )
+    return lines
 
 
 def _execute(
@@ -155,6 +224,8 @@ def summary(outcome: DemoOutcome) -> str:
     ]
     for name, (rows, days) in outcome.table_rows.items():
         lines.append(f"{name:<50}{rows:>10}{'' if days is None else days:>6}")
+    lines += ["", "Reporting (reporting.*, one learner_key per person across sources):"]
+    lines += [f"  {line}" for line in outcome.headlines]
     lines += ["", f"{'check':<80}result"]
     for asset, check_name, passed, description in outcome.check_results:
         lines.append(
