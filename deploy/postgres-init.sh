@@ -11,4 +11,7 @@ CREATE ROLE learning_platform LOGIN PASSWORD :'warehouse_password';
 CREATE DATABASE learning_platform OWNER learning_platform;
 REVOKE ALL ON DATABASE dagster FROM PUBLIC;
 REVOKE ALL ON DATABASE learning_platform FROM PUBLIC;
+-- Analysts read the marts through this role (no login: grant it to their own login roles). The
+-- warehouse's migrations create it where they may; here the warehouse user has no CREATEROLE.
+CREATE ROLE reporting_reader NOLOGIN;
 SQL

@@ -474,6 +474,9 @@ def test_reporting_reader_reads_reporting_and_nothing_else(reporting):
         assert connection.execute(
             "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'reporting_reader'"
         ).fetchone() == (False,)
+        assert connection.execute(
+            "SELECT has_database_privilege('reporting_reader', current_database(), 'CONNECT')"
+        ).fetchone() == (True,)
         connection.execute("SET ROLE reporting_reader")
         for table in rt.MARTS:
             connection.execute(f"SELECT count(*) FROM {table.fullname}").fetchone()

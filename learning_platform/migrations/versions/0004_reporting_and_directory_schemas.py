@@ -43,6 +43,10 @@ def upgrade() -> None:
         $$
         """
     )
+    op.execute(
+        "DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO reporting_reader',"
+        " current_database()); END $$"
+    )
     op.execute("REVOKE ALL ON SCHEMA reporting FROM PUBLIC")
     op.execute("REVOKE ALL ON SCHEMA directory FROM PUBLIC")
     op.execute("GRANT USAGE ON SCHEMA reporting TO reporting_reader")
@@ -55,6 +59,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(
         "ALTER DEFAULT PRIVILEGES IN SCHEMA reporting REVOKE SELECT ON TABLES FROM reporting_reader"
+    )
+    op.execute(
+        "DO $$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM reporting_reader',"
+        " current_database()); END $$"
     )
     op.execute("DROP SCHEMA IF EXISTS directory CASCADE")
     op.execute("DROP SCHEMA IF EXISTS reporting CASCADE")
