@@ -575,3 +575,22 @@ def test_a_changed_declaration_swaps_a_new_table_in_without_an_empty_moment(repo
         "SELECT has_table_privilege('reporting_reader', 'reporting.learning_events', 'SELECT'),"
         " obj_description('reporting.learning_events'::regclass)",
     ) == [(True, rt.learning_events.comment)]
+
+
+def test_every_vocabulary_value_has_a_canonical_activity():
+    from learning_platform.lib import vocabulary
+
+    mapped = {(source, value) for source, value, _ in vocabulary.canonical_activities()}
+    expected = (
+        {("linkedin_learning", value) for value in vocabulary.LINKEDIN_ENGAGEMENT_TYPES}
+        | {("thrive", value) for value in vocabulary.THRIVE_ACTIVITY_TYPES}
+        | {("thrive", vocabulary.THRIVE_CPD_ENTRY)}
+        | {
+            ("thought_industries", pair)
+            for pair in vocabulary.thought_industries_type_source_pairs()
+        }
+    )
+    assert mapped == expected
+    assert {activity for _, _, activity in vocabulary.canonical_activities()} <= set(
+        rt.learning_events.c.activity.comment.split(": ", 1)[1].rstrip(".").split(", ")
+    )
