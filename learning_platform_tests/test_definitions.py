@@ -26,6 +26,7 @@ def environment(monkeypatch, sandbox, database_url, tmp_path):
         monkeypatch.setenv(name, value)
     monkeypatch.setenv(settings.DATABASE_URL, database_url)
     monkeypatch.setenv(settings.HOME, str(tmp_path / "home"))
+    monkeypatch.setenv(settings.PSEUDONYM_KEY, "definitions-test-key-0123456789")
     return sandbox
 
 
@@ -63,7 +64,9 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
             assert f"thrive/{stream}_staged:{name}" in checks
     for name in ("action_type_known", "type_source_documented", "keys_present"):
         assert f"thought_industries/content_actions_staged:{name}" in checks
-    source_checks = [key for key in graph.asset_check_keys if key.asset_key.path[-1].endswith("_staged")]
+    source_checks = [
+        key for key in graph.asset_check_keys if key.asset_key.path[-1].endswith("_staged")
+    ]
     assert all(graph.get_check_spec(key).blocking for key in source_checks)
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
@@ -113,7 +116,7 @@ def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(env
     # LinkedIn's two days in one run, the Thrive users snapshot, Thrive's two days in one run,
     # and one run per export the drop sensor took.
     assert sorted(outcome.drop_files) == sorted(path.name for path in exports)
-    assert len(outcome.run_ids) == 3 + len(exports)
+    assert len(outcome.run_ids) == 3 + len(exports) + 1  # the sources, then reporting_refresh
     assert all(
         rows > 0 and windows == 2
         for rows, windows in (outcome.table_rows[f"linkedin_learning.{s}"] for s in STREAMS)
@@ -126,6 +129,10 @@ def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(env
     rows, _ = outcome.table_rows["thought_industries.content_actions"]
     assert rows == ContentActions(environment.organisation).expected_rows(days[0], days[-1])
     assert outcome.table_rows["thought_industries.drop_files"][0] == len(exports)
+    headlines = "\n".join(outcome.headlines)
+    for mart in MARTS:
+        assert mart in headlines
+    assert "learners from 3 sources" in headlines
     assert len(outcome.check_results) == 12 + 10 + 3 * len(exports) and all(
         passed for _, _, passed, _ in outcome.check_results
     )

@@ -567,3 +567,39 @@ def test_resource_builds_one_api_per_instance_so_windows_share_a_token(server, f
     assert resource.api() is resource.api()
     assert len(linkedin.issued) == 1
     assert "aggregationCriteria.secondary" not in linkedin.report_requests[0]
+
+
+# latestDataAt ----------------------------------------------------------------------------------
+
+
+def test_latest_data_at_is_one_request_for_one_account_element_of_the_day(server, fake_time):
+    """What the late-data sensor asks: one ACCOUNT element of one Pacific day, whose
+    latestDataAt is the report's; a day with no element states none."""
+    linkedin = FakeLinkedIn(server, total=3)
+    api = make_api(server, fake_time)
+
+    assert api.latest_data_at(WINDOW) == 1795766340000
+    assert len(linkedin.report_requests) == 1
+    params = linkedin.report_requests[0]
+    assert (params["aggregationCriteria.primary"], params["count"], params["start"]) == (
+        "ACCOUNT",
+        "1",
+        "0",
+    )
+    assert (params["timeOffset.unit"], params["timeOffset.duration"]) == ("DAY", "1")
+    assert params["startedAt"] == str(WINDOW.start_ms)
+    assert "aggregationCriteria.secondary" not in params
+
+    linkedin.total = 0
+    assert api.latest_data_at(WINDOW) is None
+
+
+def test_latest_data_at_is_retried_like_any_call_and_then_fails_naming_it(server, fake_time):
+    linkedin = FakeLinkedIn(server, total=1)
+    linkedin.fail(status(503), times=None)
+    api = make_api(server, fake_time, retry=RetryPolicy(max_attempts=3))
+
+    with pytest.raises(UpstreamResponseError, match="ACCOUNT window 2026-11-20 .*latestDataAt"):
+        api.latest_data_at(WINDOW)
+
+    assert len(linkedin.report_requests) == 3

@@ -1,12 +1,13 @@
 """Day windows in Pacific time: the unit of every LinkedIn API call."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from learning_platform.lib.windows import (
     DayWindow,
     batches_of_days,
+    consecutive_runs,
     window_for_key,
     windows_between,
 )
@@ -39,3 +40,13 @@ def test_a_range_of_thirty_days_splits_into_runs_of_at_most_fourteen_with_no_gap
 def test_a_partition_key_that_is_not_a_day_is_refused_by_name():
     with pytest.raises(ValueError, match="'2026-13-01'"):
         window_for_key("2026-13-01")
+
+
+def test_scattered_days_become_runs_of_consecutive_days_of_at_most_fourteen():
+    """A gap starts a new run, and so does the fifteenth day of an unbroken stretch; the order
+    and repeats of the input do not matter."""
+    stretch = [date(2026, 1, 1) + timedelta(days=n) for n in range(16)]  # Jan 1..16
+    alone = date(2026, 1, 18)
+    runs = consecutive_runs([alone, *reversed(stretch), stretch[3]])
+    assert runs == [stretch[:14], stretch[14:], [alone]]
+    assert consecutive_runs([]) == []

@@ -96,20 +96,7 @@ class LinkedInLearningApi:
         """
         stats = stats if stats is not None else RequestStats()
         aggregation = primary if secondary is None else f"{primary}/{secondary}"
-        params: dict[str, Any] = {
-            "q": "criteria",
-            # One call = exactly one Pacific day. LinkedIn caps windows at 14 days, and the
-            # metrics are aggregates over the window, so a wider window would lose the daily grain.
-            "startedAt": window.start_ms,
-            "timeOffset.unit": "DAY",
-            "timeOffset.duration": 1,
-            "aggregationCriteria.primary": primary,
-            # The default is probably the deprecated EXTERNAL (LinkedIn's own content only).
-            "contentSource": "ALL_SOURCES",
-            "count": self.page_size,
-        }
-        if secondary is not None:
-            params["aggregationCriteria.secondary"] = secondary
+        params = _report_params(window, primary, secondary, count=self.page_size)
 
         walk = f"{aggregation} window {window}"
         start = 0
@@ -156,6 +143,16 @@ class LinkedInLearningApi:
             stats.shortfalls.append(shortfall)
             log.warning(shortfall)
 
+    def latest_data_at(self, window: DayWindow, stats: RequestStats | None = None) -> int | None:
+        """LinkedIn's current `latestDataAt` (epoch ms), as one small page of the ACCOUNT report
+        for `window` states it: the report's data reaches that far, whatever the window. None when
+        the window has no element (nobody was active in it), which states nothing."""
+        stats = stats if stats is not None else RequestStats()
+        params = _report_params(window, "ACCOUNT", None, count=1) | {"start": 0}
+        page = self._get_page(params, f"ACCOUNT window {window} latestDataAt", window, stats)
+        stamps = [element.latestDataAt for element in page.elements or []]
+        return max((stamp for stamp in stamps if stamp is not None), default=None)
+
     def _get_page(
         self, params: dict[str, Any], context: str, window: DayWindow, stats: RequestStats
     ) -> Page:
@@ -172,3 +169,23 @@ class LinkedInLearningApi:
             decode=lambda body: decode_page(body, window),
             hints=HINTS,
         )
+
+
+def _report_params(
+    window: DayWindow, primary: str, secondary: str | None, count: int
+) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "q": "criteria",
+        # One call = exactly one Pacific day. LinkedIn caps windows at 14 days, and the metrics
+        # are aggregates over the window, so a wider window would lose the daily grain.
+        "startedAt": window.start_ms,
+        "timeOffset.unit": "DAY",
+        "timeOffset.duration": 1,
+        "aggregationCriteria.primary": primary,
+        # The default is probably the deprecated EXTERNAL (LinkedIn's own content only).
+        "contentSource": "ALL_SOURCES",
+        "count": count,
+    }
+    if secondary is not None:
+        params["aggregationCriteria.secondary"] = secondary
+    return params

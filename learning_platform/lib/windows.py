@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -84,3 +85,17 @@ def batches_of_days(
         raise ValueError("batch size must be at least 1")
     ordered = sorted(windows)
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def consecutive_runs(days: Iterable[date], size: int = MAX_DAYS_PER_RUN) -> list[list[date]]:
+    """The days, sorted and without repeats, as runs of consecutive days of at most `size` each:
+    a gap starts a new run, and so does the day after every `size` days of an unbroken stretch."""
+    if size < 1:
+        raise ValueError("run size must be at least 1")
+    runs: list[list[date]] = []
+    for day in sorted(set(days)):
+        if runs and day - runs[-1][-1] == timedelta(days=1) and len(runs[-1]) < size:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs

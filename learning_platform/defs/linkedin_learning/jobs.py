@@ -3,9 +3,13 @@
 import dagster as dg
 
 from learning_platform.defs.linkedin_learning.assets import SOURCE
+from learning_platform.defs.linkedin_learning.checks import linkedin_checks
 
 linkedin_learning_daily = dg.define_asset_job(
     "linkedin_learning_daily",
-    selection=dg.AssetSelection.groups(SOURCE),
+    # The streams and the checks of their staged data. Not the freshness checks: they are about
+    # the clock, not the run's days, and their own sensor evaluates them.
+    selection=dg.AssetSelection.groups(SOURCE).without_checks()
+    | dg.AssetSelection.checks(*linkedin_checks),
     description="Stage, check and load every LinkedIn Learning report for the chosen Pacific days.",
 )

@@ -11,6 +11,12 @@ from pydantic import PrivateAttr
 from learning_platform import settings
 from learning_platform.lib.http import RetryPolicy
 from learning_platform.lib.linkedin_api import LinkedInLearningApi
+from learning_platform.lib.windows import DayWindow
+
+# A sensor tick must end within Dagster's sensor evaluation timeout (60 s by default): its calls
+# get a retry budget and a read timeout well inside it, and the next tick is the real retry.
+SENSOR_RETRY = RetryPolicy(max_attempts=3, max_total_seconds=20.0)
+SENSOR_READ_TIMEOUT_SECONDS = 15.0
 
 
 class LinkedInLearningClient(dg.ConfigurableResource):
@@ -54,6 +60,27 @@ class LinkedInLearningClient(dg.ConfigurableResource):
                     ),
                 )
             return self._api
+
+    def latest_data_at(self, window: DayWindow) -> int | None:
+        """LinkedIn's current latestDataAt (epoch ms), asked by a client of its own whose retries
+        and timeouts fit a sensor tick; None when `window` has no ACCOUNT element."""
+        self._require_credentials()
+        api = LinkedInLearningApi(
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            api_url=self.api_url,
+            token_url=self.token_url,
+            page_size=self.page_size,
+            timeout=(
+                self.connect_timeout_seconds,
+                min(self.read_timeout_seconds, SENSOR_READ_TIMEOUT_SECONDS),
+            ),
+            retry=SENSOR_RETRY,
+        )
+        try:
+            return api.latest_data_at(window)
+        finally:
+            api.close()
 
     def _require_credentials(self) -> None:
         missing = [

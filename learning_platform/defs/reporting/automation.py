@@ -3,7 +3,7 @@ them after their inputs change, and never while a blocking check upstream is fai
 
 import dagster as dg
 
-from learning_platform import settings
+from learning_platform.defs.common import default_sensor_status
 
 GROUP = "reporting"
 
@@ -39,11 +39,7 @@ refresh_after_inputs = (
 reporting_automation = dg.AutomationConditionSensorDefinition(
     "reporting_automation",
     target=dg.AssetSelection.groups(GROUP),
-    default_status=(
-        dg.DefaultSensorStatus.RUNNING
-        if settings.automation_on()
-        else dg.DefaultSensorStatus.STOPPED
-    ),
+    default_status=default_sensor_status(),
     minimum_interval_seconds=60,
     description="Refreshes the learner directory and the reporting marts after their inputs change.",
 )

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from learning_platform.defs.common import default_sensor_status
 from learning_platform.defs.thought_industries.jobs import thought_industries_drops
 from learning_platform.defs.thought_industries.partitions import drop_file_partitions
 from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
@@ -14,7 +15,7 @@ SENSOR_NAME = "thought_industries_drop_sensor"
     name=SENSOR_NAME,
     job=thought_industries_drops,
     minimum_interval_seconds=30,
-    default_status=dg.DefaultSensorStatus.STOPPED,
+    default_status=default_sensor_status(),
     description=(
         "Watches THOUGHT_INDUSTRIES_DROP_URL. A .csv export is taken once its size and modification "
         "time are unchanged between two ticks; it becomes a partition of thought_industries/"

@@ -3,12 +3,18 @@
 import dagster as dg
 
 from learning_platform.defs.thrive.assets import SOURCE, USERS_STREAM
+from learning_platform.defs.thrive.checks import thrive_checks
 
 _users = dg.AssetSelection.assets([SOURCE, f"{USERS_STREAM}_staged"], [SOURCE, USERS_STREAM])
 
 thrive_daily = dg.define_asset_job(
     "thrive_daily",
-    selection=dg.AssetSelection.groups(SOURCE) - _users,
+    # The streams and the checks of their staged data. Not the freshness checks: they are about
+    # the clock, not the run's days, and their own sensor evaluates them.
+    selection=(
+        dg.AssetSelection.groups(SOURCE).without_checks() | dg.AssetSelection.checks(*thrive_checks)
+    )
+    - _users,
     description="Stage, check and load Thrive activity records and CPD entries for the chosen UTC days.",
 )
 thrive_users = dg.define_asset_job(
