@@ -41,6 +41,15 @@ def _source(**kwargs) -> sa.Column:
     )
 
 
+def _keyed_by() -> sa.Column:
+    return sa.Column(
+        "keyed_by",
+        sa.Text,
+        nullable=False,
+        comment="email, or source_id for a learner a source gives no e-mail for.",
+    )
+
+
 def _hours(name: str, of: str) -> sa.Column:
     return sa.Column(name, sa.Numeric(12, 2), nullable=False, comment=f"{of}, in hours.")
 
@@ -67,12 +76,7 @@ learner_identities = sa.Table(
         "email", sa.Text, comment="The e-mail as the source gives it; null if it gives none."
     ),
     sa.Column("name", sa.Text, comment="The name as the source gives it, when it gives one."),
-    sa.Column(
-        "keyed_by",
-        sa.Text,
-        nullable=False,
-        comment="email, or source_id for a learner the source gives no e-mail for.",
-    ),
+    _keyed_by(),
     sa.Index("learner_identities_learner_key_idx", "learner_key"),
     schema=DIRECTORY_SCHEMA,
     comment="Every learner id of every source, with the learner key it maps to.",
@@ -98,12 +102,7 @@ learners = sa.Table(
         nullable=False,
         comment="True when Thought Industries exports carry this e-mail.",
     ),
-    sa.Column(
-        "keyed_by",
-        sa.Text,
-        nullable=False,
-        comment="email, or source_id for a learner the source gives no e-mail for.",
-    ),
+    _keyed_by(),
     schema=DIRECTORY_SCHEMA,
     comment="One row per learner key: the e-mail, names and source ids behind it.",
 )
@@ -196,12 +195,7 @@ learner_summary = sa.Table(
     "learner_summary",
     metadata,
     _learner_key(primary_key=True),
-    sa.Column(
-        "keyed_by",
-        sa.Text,
-        nullable=False,
-        comment="email, or source_id for a learner a source gives no e-mail for.",
-    ),
+    _keyed_by(),
     sa.Column(
         "sources",
         ARRAY(sa.Text),
