@@ -146,8 +146,8 @@ def ui(args: argparse.Namespace) -> int:
 
 def db(args: argparse.Namespace) -> int:
     """Warehouse chores for operators: migrations, and stopping the embedded server."""
-    from learning_platform.lib import migrations
-    from learning_platform.lib.embedded_postgres import stop_embedded
+    from learning_platform.lib.warehouse import migrations
+    from learning_platform.lib.warehouse.embedded import stop_embedded
 
     if args.action == "stop":
         stopped = stop_embedded(settings.home())
@@ -190,7 +190,7 @@ def bench(args: argparse.Namespace) -> int:
 
 
 def _embedded_url() -> str:
-    from learning_platform.lib.embedded_postgres import embedded_database_url
+    from learning_platform.lib.warehouse.embedded import embedded_database_url
 
     return embedded_database_url(settings.home())
 

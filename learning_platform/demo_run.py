@@ -14,21 +14,23 @@ from learning_platform.defs.thought_industries.resources import ThoughtIndustrie
 from learning_platform.defs.thought_industries.sensors import SENSOR_NAME
 from learning_platform.defs.thrive.partitions import DAYS_PER_RUN as THRIVE_DAYS_PER_RUN
 from learning_platform.defs.warehouse import PostgresWarehouse
-from learning_platform.lib import tables
+from learning_platform.lib.warehouse.tables import linkedin_learning as linkedin_tables
+from learning_platform.lib.warehouse.tables import thought_industries as thought_industries_tables
+from learning_platform.lib.warehouse.tables import thrive as thrive_tables
 from learning_platform.lib.windows import PACIFIC, UTC, DayWindow, batches_of_days
 
 # (table, column of the partition's day or None): what the summary counts.
 SUMMARY_TABLES = (
-    (tables.linkedin_account_activity, "window_start"),
-    (tables.linkedin_learner_activity, "window_start"),
-    (tables.linkedin_learner_content_activity, "window_start"),
-    (tables.linkedin_learners, None),
-    (tables.linkedin_contents, None),
-    (tables.thrive_activities, "occurred_at"),
-    (tables.thrive_cpd_entries, "entry_date"),
-    (tables.thrive_users, None),
-    (tables.thought_industries_content_actions, "occurred_at"),
-    (tables.thought_industries_drop_files, None),
+    (linkedin_tables.account_activity, "window_start"),
+    (linkedin_tables.learner_activity, "window_start"),
+    (linkedin_tables.learner_content_activity, "window_start"),
+    (linkedin_tables.learners, None),
+    (linkedin_tables.contents, None),
+    (thrive_tables.activities, "occurred_at"),
+    (thrive_tables.cpd_entries, "entry_date"),
+    (thrive_tables.users, None),
+    (thought_industries_tables.content_actions, "occurred_at"),
+    (thought_industries_tables.drop_files, None),
 )
 
 

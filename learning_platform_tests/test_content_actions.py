@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from learning_platform.lib.content_actions import (
+from learning_platform.lib.thought_industries.exports import (
     ContentActionsReader,
     FileRejected,
     action_id,

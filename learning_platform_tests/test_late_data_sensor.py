@@ -17,8 +17,8 @@ from learning_platform.defs.linkedin_learning.sensors import (
     ACTIVITY_TABLES,
     linkedin_learning_late_data_sensor,
 )
-from learning_platform.lib.late_data import Requested, plan_late_data
-from learning_platform.lib.linkedin_records import day_is_final
+from learning_platform.lib.linkedin_learning.late_data import Requested, plan_late_data
+from learning_platform.lib.linkedin_learning.records import day_is_final
 from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
 
 

@@ -24,7 +24,7 @@ from learning_platform.lib.http import (
     UpstreamError,
     UpstreamResponseError,
 )
-from learning_platform.lib.linkedin_api import LinkedInLearningApi
+from learning_platform.lib.linkedin_learning.api import LinkedInLearningApi
 from learning_platform.lib.windows import DayWindow
 from learning_platform_tests.fakes import FakeTime
 

@@ -8,7 +8,7 @@ import pytest
 
 from learning_platform.defs.linkedin_learning.assets import TABLES, linkedin_assets
 from learning_platform.lib import vocabulary
-from learning_platform.lib.linkedin_records import AGGREGATIONS, LEARNER_CONTENT_ACTIVITY
+from learning_platform.lib.linkedin_learning.records import AGGREGATIONS, LEARNER_CONTENT_ACTIVITY
 from learning_platform.lib.windows import (
     MAX_DAYS_PER_RUN,
     batches_of_days,

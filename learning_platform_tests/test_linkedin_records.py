@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from learning_platform.lib.linkedin_records import (
+from learning_platform.lib.linkedin_learning.records import (
     ACCOUNT_ACTIVITY,
     LEARNER_CONTENT_ACTIVITY,
     MalformedPage,
@@ -14,7 +14,7 @@ from learning_platform.lib.linkedin_records import (
     decode_page,
     learner_batch,
 )
-from learning_platform.lib.linkedin_records import activity_batch as batch_of_elements
+from learning_platform.lib.linkedin_learning.records import activity_batch as batch_of_elements
 from learning_platform.lib.windows import DayWindow
 
 WINDOW = DayWindow(date(2021, 7, 26))

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from learning_platform.defs.warehouse import PostgresWarehouse
-from learning_platform.lib import migrations
+from learning_platform.lib.warehouse import migrations
 
 
 def test_the_first_use_of_the_warehouse_migrates_an_empty_database_to_head(empty_database_url):

@@ -5,8 +5,9 @@ from datetime import date, datetime, timezone
 import pyarrow as pa
 import pytest
 
-from learning_platform.lib import postgres, tables
-from learning_platform.lib.linkedin_records import LEARNER_ACTIVITY, LEARNER_SCHEMA
+from learning_platform.lib.linkedin_learning.records import LEARNER_ACTIVITY, LEARNER_SCHEMA
+from learning_platform.lib.warehouse import loads as postgres
+from learning_platform.lib.warehouse.tables import linkedin_learning as linkedin_tables
 
 DAY_1, DAY_2 = date(2026, 11, 1), date(2026, 11, 2)
 COLUMNS = LEARNER_ACTIVITY.activity_schema.names
@@ -34,7 +35,7 @@ def activity(day, learner, engagement_type="VIEWS", value=1, asset_type="COURSE"
 def load(warehouse, days, *batches):
     with warehouse.transaction() as cursor:
         return postgres.replace_partitions(
-            cursor, tables.linkedin_learner_activity, "window_start", days, batches, COLUMNS
+            cursor, linkedin_tables.learner_activity, "window_start", days, batches, COLUMNS
         )
 
 
@@ -99,7 +100,7 @@ def upsert(warehouse, *batches):
     with warehouse.transaction() as cursor:
         return postgres.upsert_batches(
             cursor,
-            tables.linkedin_learners,
+            linkedin_tables.learners,
             batches,
             LEARNER_SCHEMA.names,
             newer_column="last_seen_on",
@@ -148,7 +149,7 @@ def test_two_loads_of_the_same_day_at_once_run_one_after_the_other(warehouse):
             with warehouse.transaction() as cursor:
                 postgres.replace_partitions(
                     cursor,
-                    tables.linkedin_learner_activity,
+                    linkedin_tables.learner_activity,
                     "window_start",
                     [DAY_1],
                     [activity(DAY_1, "a")],

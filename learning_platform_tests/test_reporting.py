@@ -11,8 +11,8 @@ import pytest
 
 from learning_platform.defs.reporting.assets import learner_directory, marts
 from learning_platform.defs.reporting.resources import PseudonymKey
-from learning_platform.lib import reporting_tables as rt
 from learning_platform.lib.identity import Pseudonymizer, PseudonymKeyError
+from learning_platform.lib.warehouse.tables import reporting as rt
 
 SECRET = "test-pseudonym-key-0123456789"
 KEYS = Pseudonymizer.from_secret(SECRET)

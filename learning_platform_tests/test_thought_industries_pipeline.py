@@ -290,7 +290,7 @@ def test_a_failed_listing_is_a_skip_not_no_files(platform, monkeypatch):
     def broken(self):
         raise PermissionError("access denied")
 
-    monkeypatch.setattr("learning_platform.lib.drops.DropFolder.list", broken)
+    monkeypatch.setattr("learning_platform.lib.thought_industries.drops.DropFolder.list", broken)
     context = dg.build_sensor_context(
         instance=platform.instance,
         cursor=cursor,

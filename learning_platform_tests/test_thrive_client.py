@@ -14,8 +14,9 @@ from learning_platform.lib.http import (
     UpstreamError,
     UpstreamResponseError,
 )
-from learning_platform.lib.thrive_api import ThriveApi, resolve_config
-from learning_platform.lib.thrive_records import ACTIVITIES, USERS
+from learning_platform.lib.thrive.api import ThriveApi
+from learning_platform.lib.thrive.config import resolve_config
+from learning_platform.lib.thrive.records import ACTIVITIES, USERS
 
 TENANT = "eu-west-2_AbcdEfghI"
 SECRET = "thrive-basic-secret-value"

@@ -5,7 +5,7 @@ import dagster as dg
 import pytest
 
 from learning_platform.defs.thrive.resources import ThriveClient
-from learning_platform.lib.thrive_api import ThriveConfigError, resolve_config
+from learning_platform.lib.thrive.config import ThriveConfigError, resolve_config
 
 TENANT = "eu-west-2_AbcdEfghI"
 SECRET = "basic-secret-value-123"

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import msgspec
 import pytest
 
-from learning_platform.lib.thrive_records import (
+from learning_platform.lib.thrive.records import (
     ACTIVITIES,
     CPD_ENTRIES,
     MalformedPage,

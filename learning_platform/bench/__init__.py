@@ -202,7 +202,7 @@ def single_day(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> 
 def backfill(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> None:
     """Every LinkedIn stream over `--days` days, in runs of 14 days (the backfill policy), one
     process per run as Dagster's run launcher starts them."""
-    from learning_platform.lib.tables import LINKEDIN_SCHEMA
+    from learning_platform.lib.warehouse.tables.linkedin_learning import SCHEMA as LINKEDIN_SCHEMA
     from learning_platform.lib.windows import MAX_DAYS_PER_RUN, PACIFIC
 
     yesterday = datetime.now(PACIFIC).date() - timedelta(days=1)

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from pydantic import PrivateAttr
 
 from learning_platform import settings
-from learning_platform.lib import migrations
-from learning_platform.lib.embedded_postgres import embedded_database_url
+from learning_platform.lib.warehouse import migrations
+from learning_platform.lib.warehouse.embedded import embedded_database_url
 
 
 class PostgresWarehouse(dg.ConfigurableResource):

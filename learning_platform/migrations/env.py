@@ -1,9 +1,9 @@
-"""Alembic environment: migrates the warehouse described by `learning_platform.lib.tables`."""
+"""Alembic environment: migrates the warehouse described by `learning_platform.lib.warehouse.tables`."""
 
 import sqlalchemy as sa
 from alembic import context
 
-from learning_platform.lib.tables import SCHEMAS, metadata
+from learning_platform.lib.warehouse.tables import SCHEMAS, metadata
 
 config = context.config
 

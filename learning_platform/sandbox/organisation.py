@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from learning_platform.lib.linkedin_records import FINAL_MARGIN_MS
+from learning_platform.lib.linkedin_learning.records import FINAL_MARGIN_MS
 from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
 
 # The nine asset types of LinkedIn's ACCOUNT report sample, in that sample's order. Every content

@@ -30,15 +30,17 @@ from learning_platform.defs.linkedin_learning.vocabulary_rules import (
 )
 from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
-from learning_platform.lib import linkedin_records, postgres, tables
 from learning_platform.lib.http import RequestStats
-from learning_platform.lib.linkedin_records import (
+from learning_platform.lib.linkedin_learning import records as linkedin_records
+from learning_platform.lib.linkedin_learning.records import (
     CONTENT_SCHEMA,
     LEARNER_SCHEMA,
     Aggregation,
 )
 from learning_platform.lib.memory import release_free_memory
 from learning_platform.lib.prefetch import prefetched
+from learning_platform.lib.warehouse import loads as postgres
+from learning_platform.lib.warehouse.tables import linkedin_learning as linkedin_tables
 from learning_platform.lib.windows import DayWindow, from_epoch_ms, window_for_key
 
 SOURCE = "linkedin_learning"
@@ -49,9 +51,9 @@ DETAIL_BATCHES = {
 }
 
 TABLES = {
-    linkedin_records.ACCOUNT_ACTIVITY.stream: tables.linkedin_account_activity,
-    linkedin_records.LEARNER_ACTIVITY.stream: tables.linkedin_learner_activity,
-    linkedin_records.LEARNER_CONTENT_ACTIVITY.stream: tables.linkedin_learner_content_activity,
+    linkedin_records.ACCOUNT_ACTIVITY.stream: linkedin_tables.account_activity,
+    linkedin_records.LEARNER_ACTIVITY.stream: linkedin_tables.learner_activity,
+    linkedin_records.LEARNER_CONTENT_ACTIVITY.stream: linkedin_tables.learner_content_activity,
 }
 
 
@@ -148,9 +150,9 @@ def _detail_tables(aggregation: Aggregation) -> dict[str, tuple]:
     """The details files an aggregation stages, with the table and schema each is upserted into."""
     details = {}
     if aggregation.has_learner:
-        details[LEARNERS] = (tables.linkedin_learners, LEARNER_SCHEMA)
+        details[LEARNERS] = (linkedin_tables.learners, LEARNER_SCHEMA)
     if aggregation.has_content:
-        details[CONTENTS] = (tables.linkedin_contents, CONTENT_SCHEMA)
+        details[CONTENTS] = (linkedin_tables.contents, CONTENT_SCHEMA)
     return details
 
 

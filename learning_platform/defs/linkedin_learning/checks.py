@@ -9,8 +9,8 @@ import dagster as dg
 from learning_platform.defs.linkedin_learning.assets import SOURCE, staged_reader
 from learning_platform.defs.linkedin_learning.vocabulary_rules import RULES, check_vocabulary
 from learning_platform.defs.staging import StagingStore
-from learning_platform.lib import linkedin_records
-from learning_platform.lib.linkedin_records import Aggregation
+from learning_platform.lib.linkedin_learning import records as linkedin_records
+from learning_platform.lib.linkedin_learning.records import Aggregation
 from learning_platform.lib.validation import Finding, keys_present_and_unique
 
 KEYS_CHECK = "keys_present_and_unique"

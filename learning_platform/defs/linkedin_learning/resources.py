@@ -10,7 +10,7 @@ from pydantic import PrivateAttr
 
 from learning_platform import settings
 from learning_platform.lib.http import RetryPolicy
-from learning_platform.lib.linkedin_api import LinkedInLearningApi
+from learning_platform.lib.linkedin_learning.api import LinkedInLearningApi
 from learning_platform.lib.windows import DayWindow
 
 # A sensor tick must end within Dagster's sensor evaluation timeout (60 s by default): its calls

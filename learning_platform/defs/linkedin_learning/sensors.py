@@ -12,8 +12,12 @@ from learning_platform.defs.linkedin_learning.jobs import linkedin_learning_dail
 from learning_platform.defs.linkedin_learning.partitions import daily_partitions
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
 from learning_platform.defs.warehouse import PostgresWarehouse
-from learning_platform.lib import tables
-from learning_platform.lib.late_data import Requested, not_final_days, plan_late_data
+from learning_platform.lib.linkedin_learning.late_data import (
+    Requested,
+    not_final_days,
+    plan_late_data,
+)
+from learning_platform.lib.warehouse.tables import linkedin_learning as linkedin_tables
 from learning_platform.lib.windows import PACIFIC, DayWindow, from_epoch_ms, to_epoch_ms
 
 SENSOR_NAME = "linkedin_learning_late_data_sensor"
@@ -21,9 +25,9 @@ SENSOR_NAME = "linkedin_learning_late_data_sensor"
 # leaves room for an outage of its batch without the sensor reading the whole history every hour.
 LOOKBACK_DAYS = 30
 ACTIVITY_TABLES = (
-    tables.linkedin_account_activity,
-    tables.linkedin_learner_activity,
-    tables.linkedin_learner_content_activity,
+    linkedin_tables.account_activity,
+    linkedin_tables.learner_activity,
+    linkedin_tables.learner_content_activity,
 )
 LATEST_DATA_AT_TAG = "linkedin_learning/latest_data_at"
 

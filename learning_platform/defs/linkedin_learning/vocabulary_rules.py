@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from learning_platform.lib import vocabulary
-from learning_platform.lib.linkedin_records import Aggregation
+from learning_platform.lib.linkedin_learning.records import Aggregation
 from learning_platform.lib.validation import Finding, Rows, known_values
 
 

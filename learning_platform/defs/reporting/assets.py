@@ -17,9 +17,9 @@ from learning_platform.defs.common import WAREHOUSE_RETRY_POLICY
 from learning_platform.defs.reporting.automation import GROUP, refresh_after_inputs
 from learning_platform.defs.reporting.resources import PseudonymKey
 from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
-from learning_platform.lib import reporting_tables as rt
 from learning_platform.lib import vocabulary
-from learning_platform.lib.rebuild import rebuild_table, select_fill
+from learning_platform.lib.warehouse.rebuild import rebuild_table, select_fill
+from learning_platform.lib.warehouse.tables import reporting as rt
 
 SQL_FOLDER = Path(__file__).parent / "sql"
 ACTIVITY_MAP = "{{ activity_map }}"

@@ -16,14 +16,16 @@ from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.thought_industries.partitions import drop_file_partitions
 from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
 from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
-from learning_platform.lib import postgres, tables, vocabulary
-from learning_platform.lib.content_actions import (
+from learning_platform.lib import vocabulary
+from learning_platform.lib.thought_industries.exports import (
     REJECT_SCHEMA,
     SCHEMA,
     ContentActionsReader,
     FileRejected,
 )
 from learning_platform.lib.validation import Finding, Rows, known_values, no_row_where
+from learning_platform.lib.warehouse import loads as postgres
+from learning_platform.lib.warehouse.tables import thought_industries as thought_industries_tables
 
 SOURCE = "thought_industries"
 STREAM = "content_actions"
@@ -225,7 +227,7 @@ def content_actions_staged(
     partitions_def=drop_file_partitions,
     retry_policy=WAREHOUSE_RETRY_POLICY,
     kinds={"postgres"},
-    metadata=table_metadata(tables.thought_industries_content_actions),
+    metadata=table_metadata(thought_industries_tables.content_actions),
     description=(
         "thought_industries.content_actions: one row per action, keyed by a hash of its e-mail, content, "
         "type, source and timestamp. A file's actions already loaded from another export add nothing "
@@ -242,7 +244,7 @@ def content_actions(
     for rule, finding in findings(staging, file_name):
         if not finding.passed:
             raise _failure(
-                f"{tables.thought_industries_content_actions.fullname} not loaded from "
+                f"{thought_industries_tables.content_actions.fullname} not loaded from "
                 f"{finding.summary} (check {rule.check_name} on {STAGED_KEY.to_user_string()})"
             )
     area = staging.area
@@ -269,7 +271,7 @@ def content_actions(
     with warehouse.transaction() as cursor:
         inserted, filled = postgres.insert_new_rows(
             cursor,
-            tables.thought_industries_content_actions,
+            thought_industries_tables.content_actions,
             actions(),
             columns,
             fill_columns=["panorama_name"],
@@ -278,7 +280,7 @@ def content_actions(
         )
         postgres.replace_rows(
             cursor,
-            tables.thought_industries_content_action_rejects,
+            thought_industries_tables.content_action_rejects,
             {"file_name": file_name, "content_hash": content_hash},
             rejects(),
             ["file_name", "content_hash", *REJECT_SCHEMA.names],
@@ -303,7 +305,7 @@ def content_actions(
 
 def _register(cursor, file_row: dict) -> str | None:
     """Record the file in drop_files; returns an earlier file with the same bytes, if any."""
-    registry = tables.thought_industries_drop_files
+    registry = thought_industries_tables.drop_files
     cursor.execute(
         sql.SQL(
             "SELECT file_name FROM {} WHERE content_hash = %s AND file_name <> %s "

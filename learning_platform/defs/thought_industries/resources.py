@@ -6,7 +6,7 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from learning_platform import settings
-from learning_platform.lib.drops import DropFolder
+from learning_platform.lib.thought_industries.drops import DropFolder
 
 
 class ThoughtIndustriesDrops(dg.ConfigurableResource):

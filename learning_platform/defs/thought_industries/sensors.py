@@ -6,7 +6,7 @@ from learning_platform.defs.common import default_sensor_status
 from learning_platform.defs.thought_industries.jobs import thought_industries_drops
 from learning_platform.defs.thought_industries.partitions import drop_file_partitions
 from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
-from learning_platform.lib.drops import WatchState, look
+from learning_platform.lib.thought_industries.drops import WatchState, look
 
 SENSOR_NAME = "thought_industries_drop_sensor"
 

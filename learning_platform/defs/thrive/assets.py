@@ -28,11 +28,13 @@ from learning_platform.defs.thrive.partitions import (
 from learning_platform.defs.thrive.resources import ThriveClient
 from learning_platform.defs.thrive.validations import RULES
 from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
-from learning_platform.lib import postgres, tables, thrive_records
 from learning_platform.lib.http import RequestStats
 from learning_platform.lib.memory import release_free_memory
 from learning_platform.lib.prefetch import prefetched
-from learning_platform.lib.thrive_records import USER_SCHEMA, USERS, Stream
+from learning_platform.lib.thrive import records as thrive_records
+from learning_platform.lib.thrive.records import USER_SCHEMA, USERS, Stream
+from learning_platform.lib.warehouse import loads as postgres
+from learning_platform.lib.warehouse.tables import thrive as thrive_tables
 from learning_platform.lib.windows import UTC, DayWindow, window_for_key
 
 SOURCE = "thrive"
@@ -41,9 +43,9 @@ USERS_STREAM = "users"
 SNAPSHOT = "latest"  # the users snapshot is not partitioned: one staged file, replaced each time
 
 TABLES = {
-    thrive_records.ACTIVITY_STREAM.name: tables.thrive_activities,
-    thrive_records.CPD_ENTRY_STREAM.name: tables.thrive_cpd_entries,
-    USERS_STREAM: tables.thrive_users,
+    thrive_records.ACTIVITY_STREAM.name: thrive_tables.activities,
+    thrive_records.CPD_ENTRY_STREAM.name: thrive_tables.cpd_entries,
+    USERS_STREAM: thrive_tables.users,
 }
 
 
@@ -340,7 +342,7 @@ def users_staged(
     group_name=SOURCE,
     kinds={"postgres"},
     retry_policy=WAREHOUSE_RETRY_POLICY,
-    metadata=table_metadata(tables.thrive_users),
+    metadata=table_metadata(thrive_tables.users),
     description=(
         "thrive.users: every Thrive user once, as the latest snapshot gave them. Users the newest "
         "snapshot no longer lists are kept, with the older snapshot_at that last saw them."
@@ -350,7 +352,7 @@ def users_table(
     context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, staging: StagingStore
 ) -> dg.MaterializeResult:
     refuse_unless_valid(staging, USERS_STREAM, [SNAPSHOT], users_staged_key)
-    table = tables.thrive_users
+    table = thrive_tables.users
     with warehouse.transaction() as cursor:
         written = postgres.upsert_batches(
             cursor,

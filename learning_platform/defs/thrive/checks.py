@@ -10,7 +10,7 @@ import dagster as dg
 from learning_platform.defs.staging import StagingStore
 from learning_platform.defs.thrive.assets import SNAPSHOT, SOURCE, USERS_STREAM, staged_reader
 from learning_platform.defs.thrive.validations import RULES, Rule
-from learning_platform.lib import thrive_records
+from learning_platform.lib.thrive import records as thrive_records
 
 
 def _specs(staged_key: dg.AssetKey, rules: tuple[Rule, ...]) -> list[dg.AssetCheckSpec]:

@@ -4,7 +4,7 @@ import dagster as dg
 
 from learning_platform.defs.common import partition_freshness
 from learning_platform.defs.thrive.assets import SOURCE
-from learning_platform.lib import thrive_records
+from learning_platform.lib.thrive import records as thrive_records
 
 # Four hours after the 02:00 UTC schedule: room for its run, a step retry or two, and a wait in
 # the thrive_api pool. From 06:00 UTC on, yesterday's partition must have been materialized. The

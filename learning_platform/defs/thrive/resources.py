@@ -10,7 +10,8 @@ from pydantic import PrivateAttr
 
 from learning_platform import settings
 from learning_platform.lib.http import RetryPolicy
-from learning_platform.lib.thrive_api import ThriveApi, resolve_config
+from learning_platform.lib.thrive.api import ThriveApi
+from learning_platform.lib.thrive.config import resolve_config
 
 # Resource field <- environment variable (DESIGN.md §4).
 ENVIRONMENT_VARIABLES = {

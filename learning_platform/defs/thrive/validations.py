@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyarrow.compute as pc
 
 from learning_platform.lib import vocabulary
-from learning_platform.lib.thrive_records import ID_PATTERN
+from learning_platform.lib.thrive.records import ID_PATTERN
 from learning_platform.lib.validation import (
     Finding,
     Rows,

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from psycopg import sql
 from sqlalchemy.dialects import postgresql
 
-from learning_platform.lib.postgres import qualified
+from learning_platform.lib.warehouse.loads import qualified
 
 _DIALECT = postgresql.dialect()
 

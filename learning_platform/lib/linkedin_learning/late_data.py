@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from learning_platform.lib.linkedin_records import day_is_final
+from learning_platform.lib.linkedin_learning.records import day_is_final
 from learning_platform.lib.windows import MAX_DAYS_PER_RUN, DayWindow, consecutive_runs
 
 

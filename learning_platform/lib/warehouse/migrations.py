@@ -79,7 +79,7 @@ def pending_changes(engine: sa.Engine) -> list:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from learning_platform.lib.tables import SCHEMAS, metadata
+    from learning_platform.lib.warehouse.tables import SCHEMAS, metadata
 
     with engine.connect() as connection:
         context = MigrationContext.configure(

@@ -1,7 +1,7 @@
 """The learner directory and the reporting marts, declared as SQLAlchemy tables.
 
-Unlike the source tables (`tables.py`, built by migrations), these are rebuilt whole by their assets
-(`postgres.rebuild_table`): the declaration is the table each rebuild creates, its comments are what
+Unlike the source tables (built by migrations), these are rebuilt whole by their assets
+(`warehouse.rebuild.rebuild_table`): the declaration is the table each rebuild creates, its comments are what
 `\\d+` and the Dagster UI show, and its primary key makes a query that double-counts fail loudly.
 Migrations only create the two schemas and the `reporting_reader` role.
 """
@@ -16,9 +16,6 @@ metadata = sa.MetaData()
 REPORTING_SCHEMA = "reporting"
 DIRECTORY_SCHEMA = "directory"
 READER_ROLE = "reporting_reader"
-
-LINKEDIN, THRIVE, THOUGHT_INDUSTRIES = "linkedin_learning", "thrive", "thought_industries"
-SOURCES = (LINKEDIN, THRIVE, THOUGHT_INDUSTRIES)
 
 
 def _learner_key(**kwargs) -> sa.Column:
@@ -307,7 +304,6 @@ enrollment_funnel = sa.Table(
     comment="Per Thought Industries course: how many learners reached each stage.",
 )
 
-DIRECTORY_TABLES = (learner_identities, learners)
 MARTS = (
     learning_events,
     learner_summary,

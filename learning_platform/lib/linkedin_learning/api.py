@@ -17,7 +17,7 @@ from learning_platform.lib.http import (
     RetryPolicy,
     UpstreamError,
 )
-from learning_platform.lib.linkedin_records import Element, Page, decode_page
+from learning_platform.lib.linkedin_learning.records import Element, Page, decode_page
 from learning_platform.lib.oauth import ClientCredentialsToken
 from learning_platform.lib.windows import DayWindow
 
