@@ -156,7 +156,7 @@ def db(args: argparse.Namespace) -> int:
 
     import sqlalchemy as sa
 
-    from learning_platform.defs.warehouse import PostgresWarehouse
+    from learning_platform.defs.shared.resources import PostgresWarehouse
 
     url = settings.env(settings.DATABASE_URL)
     warehouse = PostgresWarehouse(database_url=url)

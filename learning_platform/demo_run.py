@@ -10,10 +10,10 @@ import dagster as dg
 import sqlalchemy as sa
 
 from learning_platform import settings
+from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
 from learning_platform.defs.thought_industries.sensors import SENSOR_NAME
 from learning_platform.defs.thrive.partitions import DAYS_PER_RUN as THRIVE_DAYS_PER_RUN
-from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib.warehouse.tables import linkedin_learning as linkedin_tables
 from learning_platform.lib.warehouse.tables import thought_industries as thought_industries_tables
 from learning_platform.lib.warehouse.tables import thrive as thrive_tables

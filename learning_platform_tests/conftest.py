@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from learning_platform.defs.linkedin_learning.assets import linkedin_assets
 from learning_platform.defs.linkedin_learning.checks import linkedin_checks
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
-from learning_platform.defs.staging import StagingStore
+from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
 from learning_platform.defs.thought_industries.assets import thought_industries_assets
 from learning_platform.defs.thought_industries.checks import thought_industries_checks
 from learning_platform.defs.thought_industries.partitions import drop_file_partitions
@@ -28,7 +28,6 @@ from learning_platform.defs.thought_industries.resources import ThoughtIndustrie
 from learning_platform.defs.thrive.assets import thrive_assets
 from learning_platform.defs.thrive.checks import thrive_checks
 from learning_platform.defs.thrive.resources import ThriveClient
-from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib.warehouse import migrations
 from learning_platform.sandbox import Organisation, SandboxServer
 from learning_platform_tests.fakes import FakeTime

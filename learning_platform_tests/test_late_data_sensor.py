@@ -9,13 +9,16 @@ from datetime import date, datetime, timedelta
 import dagster as dg
 import pytest
 
-from learning_platform.defs.common import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from learning_platform.defs.linkedin_learning.assets import linkedin_assets
 from learning_platform.defs.linkedin_learning.checks import linkedin_checks
 from learning_platform.defs.linkedin_learning.jobs import linkedin_learning_daily
 from learning_platform.defs.linkedin_learning.sensors import (
     ACTIVITY_TABLES,
     linkedin_learning_late_data_sensor,
+)
+from learning_platform.defs.shared.automation import (
+    PARTITION_RANGE_END_TAG,
+    PARTITION_RANGE_START_TAG,
 )
 from learning_platform.lib.linkedin_learning.late_data import Requested, plan_late_data
 from learning_platform.lib.linkedin_learning.records import day_is_final

@@ -6,8 +6,9 @@ from datetime import date
 import dagster as dg
 import pytest
 
-from learning_platform.defs.linkedin_learning.assets import TABLES, linkedin_assets
+from learning_platform.defs.linkedin_learning.assets import linkedin_assets
 from learning_platform.lib import vocabulary
+from learning_platform.lib.linkedin_learning.load import TABLES
 from learning_platform.lib.linkedin_learning.records import AGGREGATIONS, LEARNER_CONTENT_ACTIVITY
 from learning_platform.lib.windows import (
     MAX_DAYS_PER_RUN,

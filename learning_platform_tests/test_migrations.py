@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from learning_platform.defs.warehouse import PostgresWarehouse
+from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.lib.warehouse import migrations
 
 

@@ -178,7 +178,7 @@ def test_two_loads_of_the_same_day_at_once_run_one_after_the_other(warehouse):
 def test_a_load_blocked_by_a_reader_lock_fails_after_lock_timeout_instead_of_hanging(database_url):
     import psycopg
 
-    from learning_platform.defs.warehouse import PostgresWarehouse
+    from learning_platform.defs.shared.resources import PostgresWarehouse
 
     impatient = PostgresWarehouse(database_url=database_url, lock_timeout_seconds=1)
     holder_url = impatient.url.replace("postgresql+psycopg", "postgresql")
@@ -190,7 +190,7 @@ def test_a_load_blocked_by_a_reader_lock_fails_after_lock_timeout_instead_of_han
 
 
 def test_an_unreachable_database_fails_without_showing_its_password():
-    from learning_platform.defs.warehouse import PostgresWarehouse
+    from learning_platform.defs.shared.resources import PostgresWarehouse
 
     warehouse = PostgresWarehouse(
         database_url="postgresql+psycopg://loader:s3cr3t-pa55@127.0.0.1:9/warehouse"

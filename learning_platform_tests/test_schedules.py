@@ -9,12 +9,15 @@ import pytest
 
 from learning_platform import settings
 from learning_platform.definitions import defs
-from learning_platform.defs.common import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from learning_platform.defs.linkedin_learning import freshness as linkedin_freshness
 from learning_platform.defs.linkedin_learning import schedules as linkedin_schedules
 from learning_platform.defs.linkedin_learning import sensors as linkedin_sensors
 from learning_platform.defs.linkedin_learning.partitions import (
     daily_partitions as linkedin_partitions,
+)
+from learning_platform.defs.shared.automation import (
+    PARTITION_RANGE_END_TAG,
+    PARTITION_RANGE_START_TAG,
 )
 from learning_platform.defs.thought_industries import sensors as thought_industries_sensors
 from learning_platform.defs.thrive import freshness as thrive_freshness

@@ -252,7 +252,7 @@ def backfill(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> No
 
 
 def run(args: argparse.Namespace) -> int:
-    from learning_platform.defs.warehouse import PostgresWarehouse, _psycopg_conninfo
+    from learning_platform.defs.shared.resources import PostgresWarehouse, _psycopg_conninfo
 
     home = settings.home() / "bench"
     home.mkdir(parents=True, exist_ok=True)

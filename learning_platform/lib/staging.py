@@ -7,7 +7,7 @@ sees half a partition, and a failed write leaves the previous file where it was.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import fsspec
@@ -59,9 +59,6 @@ class StagingArea:
     def path(self, source: str, stream: str, partition_key: str, part: str) -> str:
         return f"{self.root}/{source}/{stream}/{partition_key}/{part}.parquet"
 
-    def exists(self, source: str, stream: str, partition_key: str, part: str) -> bool:
-        return self.fs.exists(self.path(source, stream, partition_key, part))
-
     @contextmanager
     def writer(
         self, source: str, stream: str, partition_key: str, part: str, schema: pa.Schema
@@ -102,6 +99,18 @@ class StagingArea:
     ) -> Iterator[pa.RecordBatch]:
         with self._file(source, stream, partition_key, part) as parquet:
             yield from parquet.iter_batches(batch_size=batch_size, columns=columns)
+
+    def reader(
+        self, source: str, stream: str, part: str, partition_keys: Sequence[str]
+    ) -> Callable[[Sequence[str]], Iterator[pa.RecordBatch]]:
+        """Reads the named columns of one staged file of these partitions, batch by batch: the
+        rows a blocking check or a loader's last guard validates."""
+
+        def read(columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+            for key in partition_keys:
+                yield from self.batches(source, stream, key, part, columns=list(columns))
+
+        return read
 
     def row_count(self, source: str, stream: str, partition_key: str, part: str) -> int:
         with self._file(source, stream, partition_key, part) as parquet:

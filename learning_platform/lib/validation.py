@@ -1,5 +1,6 @@
 """Validation of staged rows: controlled vocabularies and natural keys. Plain functions over Arrow
-data read batch by batch, shared by every source's blocking checks and by the loaders' last guard."""
+data read batch by batch, and the Rule that makes one of them a blocking check: every source's
+checks and its loaders' last guard run the same rules."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from learning_platform.lib import vocabulary
 
 SAMPLE_SIZE = 5
 
@@ -40,6 +43,64 @@ def _plain(value: Any) -> Any:
 Rows = pa.Table | Callable[[Sequence[str]], Iterable[pa.RecordBatch]]
 
 BATCH_ROWS = 65_536
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a staged stream must satisfy before it is loaded: one blocking check, named
+    `check_name`, that `run` decides over the staged rows."""
+
+    check_name: str
+    description: str
+    run: Callable[[Rows], Finding]
+
+
+def vocabulary_rule(
+    check_name: str,
+    column: str,
+    list_name: str,
+    *,
+    label: str,
+    sample_columns: Sequence[str],
+    also_allowed: frozenset[str] = frozenset(),
+    description: str | None = None,
+) -> Rule:
+    """Every value of `column` is in the list `list_name` of lib/vocabulary.py. The list is looked
+    up when the check runs, so vocabulary.py stays the one place to extend."""
+    return Rule(
+        check_name,
+        description or f"Every {label} is one lib/vocabulary.py {list_name} knows.",
+        lambda rows: known_values(
+            rows,
+            column,
+            getattr(vocabulary, list_name) | also_allowed,
+            sample_columns=sample_columns,
+            label=label,
+        ),
+    )
+
+
+def keys_rule(key_columns: Sequence[str], description: str) -> Rule:
+    """The natural key is present on every row and unique."""
+    return Rule(
+        "keys_present_and_unique",
+        description,
+        lambda rows: keys_present_and_unique(rows, key_columns),
+    )
+
+
+def all_of(findings: list[Finding]) -> Finding:
+    """Several findings as one: passed only if all passed, each failure's details under its label."""
+    failed = [finding for finding in findings if not finding.passed]
+    if not failed:
+        return Finding(
+            True, "; ".join(finding.summary for finding in findings), findings[0].details
+        )
+    return Finding(
+        False,
+        "; ".join(finding.summary for finding in failed),
+        {"failures": [finding.details | {"summary": finding.summary} for finding in failed]},
+    )
 
 
 def _batches(rows: Rows, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:

@@ -1,9 +1,7 @@
 """Freshness of the LinkedIn tables: yesterday's Pacific day is loaded by 11:00 Pacific."""
 
-import dagster as dg
-
-from learning_platform.defs.common import partition_freshness
-from learning_platform.defs.linkedin_learning.assets import SOURCE, TABLES
+from learning_platform.defs.linkedin_learning.assets import STREAMS
+from learning_platform.defs.shared.automation import partition_freshness
 from learning_platform.lib.windows import PACIFIC
 
 # Four hours after the 07:00 Pacific schedule: room for its run, a step retry or two, and a wait
@@ -11,7 +9,7 @@ from learning_platform.lib.windows import PACIFIC
 DEADLINE_CRON = "0 11 * * *"
 
 linkedin_freshness_checks, linkedin_freshness_sensor = partition_freshness(
-    [dg.AssetKey([SOURCE, stream]) for stream in TABLES],
+    [stream.table_key for stream in STREAMS.values()],
     deadline_cron=DEADLINE_CRON,
     timezone=PACIFIC.key,
     sensor_name="linkedin_learning_freshness_sensor",

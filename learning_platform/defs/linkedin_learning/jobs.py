@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from learning_platform.defs.linkedin_learning.assets import SOURCE
 from learning_platform.defs.linkedin_learning.checks import linkedin_checks
+from learning_platform.lib.linkedin_learning.stage import SOURCE
 
 linkedin_learning_daily = dg.define_asset_job(
     "linkedin_learning_daily",

@@ -1,5 +1,5 @@
 """The LinkedIn Learning resource: credentials and limits from the environment, one API client
-per run."""
+per run, bound to LINKEDIN_LEARNING_* (DESIGN.md §4) as `linkedin_learning`."""
 
 from __future__ import annotations
 
@@ -96,3 +96,20 @@ class LinkedInLearningClient(dg.ConfigurableResource):
                 f"LinkedIn Learning credentials missing: set {' and '.join(missing)} "
                 "(a LinkedIn Learning REST API key with the Reports permission)"
             )
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    # EnvVar: the UI shows the variables' names, never the credentials.
+    return dg.Definitions(
+        resources={
+            "linkedin_learning": LinkedInLearningClient(
+                client_id=dg.EnvVar(settings.LINKEDIN_CLIENT_ID),
+                client_secret=dg.EnvVar(settings.LINKEDIN_CLIENT_SECRET),
+                api_url=settings.env(settings.LINKEDIN_API_URL)
+                or settings.DEFAULT_LINKEDIN_API_URL,
+                token_url=settings.env(settings.LINKEDIN_TOKEN_URL)
+                or settings.DEFAULT_LINKEDIN_TOKEN_URL,
+            )
+        }
+    )

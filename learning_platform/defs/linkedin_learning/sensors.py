@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 import dagster as dg
 import sqlalchemy as sa
 
-from learning_platform.defs.common import default_sensor_status, partition_range_request
 from learning_platform.defs.linkedin_learning.jobs import linkedin_learning_daily
 from learning_platform.defs.linkedin_learning.partitions import daily_partitions
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
-from learning_platform.defs.warehouse import PostgresWarehouse
+from learning_platform.defs.shared.automation import default_sensor_status, partition_range_request
+from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.lib.linkedin_learning.late_data import (
     Requested,
     not_final_days,

@@ -13,16 +13,16 @@ import psycopg
 import sqlalchemy as sa
 from psycopg import sql
 
-from learning_platform.defs.common import WAREHOUSE_RETRY_POLICY
 from learning_platform.defs.reporting.automation import GROUP, refresh_after_inputs
 from learning_platform.defs.reporting.resources import PseudonymKey
-from learning_platform.defs.warehouse import PostgresWarehouse, table_metadata
+from learning_platform.defs.shared.metadata import table_metadata
+from learning_platform.defs.shared.resources import PostgresWarehouse
+from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
 from learning_platform.lib import vocabulary
 from learning_platform.lib.warehouse.rebuild import rebuild_table, select_fill
 from learning_platform.lib.warehouse.tables import reporting as rt
 
 SQL_FOLDER = Path(__file__).parent / "sql"
-ACTIVITY_MAP = "{{ activity_map }}"
 
 LINKEDIN_LEARNERS = dg.AssetKey(["linkedin_learning", "learner_activity"])
 LINKEDIN_CONTENT_ACTIVITY = dg.AssetKey(["linkedin_learning", "learner_content_activity"])
@@ -58,22 +58,24 @@ MART_INPUTS: dict[str, list[dg.AssetKey]] = {
 }
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def activity_map_values() -> str:
-    """The canonical activity of every source value, as the VALUES list the SQL joins."""
-    return "VALUES\n        " + ",\n        ".join(
-        f"({_literal(source)}, {_literal(value)}, {_literal(activity)})"
-        for source, value, activity in vocabulary.canonical_activities()
-    )
-
-
 def mart_sql(name: str) -> str:
-    """The SQL of a mart, as it runs: `sql/<name>.sql` with the activity map rendered in."""
-    text = (SQL_FOLDER / f"{name}.sql").read_text()
-    return text.replace(ACTIVITY_MAP, activity_map_values())
+    """The SQL of a mart or directory query: `sql/<name>.sql`."""
+    return (SQL_FOLDER / f"{name}.sql").read_text()
+
+
+def activity_map_params() -> dict[str, list[str]]:
+    """The canonical activity of every source value (lib/vocabulary.py), as the three arrays
+    learning_events.sql binds: values are bound, never quoted into the SQL."""
+    mapping = vocabulary.canonical_activities()
+    return {
+        "activity_sources": [source for source, _, _ in mapping],
+        "source_activities": [value for _, value, _ in mapping],
+        "activities": [activity for _, _, activity in mapping],
+    }
+
+
+# Only learning_events.sql takes parameters.
+MART_PARAMS = {rt.learning_events.name: activity_map_params}
 
 
 def _code_version(*texts: str) -> str:
@@ -136,11 +138,7 @@ def learner_directory(
 
         rebuild_table(cursor, rt.learner_identities, copy_identities)
         learners = rebuild_table(cursor, rt.learners, select_fill(mart_sql("learners")))
-        cursor.execute(
-            "SELECT count(*) FILTER (WHERE linkedin_learner_urns <> '{}' AND thrive_user_ids <> '{}'"
-            " AND in_thought_industries), count(*) FILTER (WHERE keyed_by = 'source_id')"
-            " FROM directory.learners"
-        )
+        cursor.execute(mart_sql("learner_counts"))
         in_all_sources, source_scoped = cursor.fetchone()
     per_source = Counter(row[0] for row in rows)
     context.log.info(
@@ -163,6 +161,7 @@ def learner_directory(
 def build_mart(table: sa.Table) -> dg.AssetsDefinition:
     """The asset that rebuilds one mart from `sql/<name>.sql`."""
     statement = mart_sql(table.name)
+    params = MART_PARAMS[table.name]() if table.name in MART_PARAMS else None
 
     @dg.asset(
         key=mart_key(table),
@@ -171,7 +170,8 @@ def build_mart(table: sa.Table) -> dg.AssetsDefinition:
         kinds={"postgres", "sql"},
         automation_condition=refresh_after_inputs,
         retry_policy=WAREHOUSE_RETRY_POLICY,
-        code_version=_code_version(statement, repr(table.columns.keys())),
+        # The parameters too: a vocabulary change is a change of what the mart computes.
+        code_version=_code_version(statement, repr(params), repr(table.columns.keys())),
         metadata={
             **table_metadata(table),
             "sql": dg.MetadataValue.path(str(SQL_FOLDER / f"{table.name}.sql")),
@@ -180,7 +180,9 @@ def build_mart(table: sa.Table) -> dg.AssetsDefinition:
     )
     def mart(context: dg.AssetExecutionContext, warehouse: PostgresWarehouse):
         with warehouse.transaction() as cursor:
-            result = rebuild_table(cursor, table, select_fill(statement), readers=[rt.READER_ROLE])
+            result = rebuild_table(
+                cursor, table, select_fill(statement, params), readers=[rt.READER_ROLE]
+            )
         context.log.info(
             f"{table.fullname}: {result.rows} rows"
             + (" (a new table, swapped in)" if result.created else "")

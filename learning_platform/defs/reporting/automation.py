@@ -3,7 +3,7 @@ them after their inputs change, and never while a blocking check upstream is fai
 
 import dagster as dg
 
-from learning_platform.defs.common import default_sensor_status
+from learning_platform.defs.shared.automation import default_sensor_status
 
 GROUP = "reporting"
 

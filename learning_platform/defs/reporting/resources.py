@@ -1,9 +1,11 @@
-"""The secret under which learner keys are made, from LEARNING_PLATFORM_PSEUDONYM_KEY."""
+"""The secret under which learner keys are made, bound to LEARNING_PLATFORM_PSEUDONYM_KEY as
+`pseudonym_key`."""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from learning_platform import settings
 from learning_platform.lib.identity import Pseudonymizer
 
 
@@ -18,3 +20,14 @@ class PseudonymKey(dg.ConfigurableResource):
 
     def pseudonymizer(self) -> Pseudonymizer:
         return Pseudonymizer.from_secret(self.secret)
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    # Bound only when set: Dagster refuses an unset EnvVar with its own message, while ours says
+    # what the key is for and how to make one.
+    if settings.env(settings.PSEUDONYM_KEY):
+        return dg.Definitions(
+            resources={"pseudonym_key": PseudonymKey(secret=dg.EnvVar(settings.PSEUDONYM_KEY))}
+        )
+    return dg.Definitions(resources={"pseudonym_key": PseudonymKey()})

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from learning_platform.defs.thought_industries.assets import SOURCE
+from learning_platform.lib.thought_industries.stage import SOURCE
 
 thought_industries_drops = dg.define_asset_job(
     "thought_industries_drops",

@@ -1,4 +1,5 @@
-"""The drop location of Thought Industries exports, from THOUGHT_INDUSTRIES_DROP_URL."""
+"""The drop location of Thought Industries exports, bound to THOUGHT_INDUSTRIES_DROP_URL as
+`thought_industries_drops`."""
 
 from __future__ import annotations
 
@@ -22,3 +23,14 @@ class ThoughtIndustriesDrops(dg.ConfigurableResource):
         if self._folder is None:
             self._folder = DropFolder(self.url or settings.thought_industries_drop_url())
         return self._folder
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "thought_industries_drops": ThoughtIndustriesDrops(
+                url=settings.env(settings.THOUGHT_INDUSTRIES_DROP_URL)
+            )
+        }
+    )

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from learning_platform.defs.common import default_sensor_status
+from learning_platform.defs.shared.automation import default_sensor_status
 from learning_platform.defs.thought_industries.jobs import thought_industries_drops
 from learning_platform.defs.thought_industries.partitions import drop_file_partitions
 from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops

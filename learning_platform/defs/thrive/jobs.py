@@ -2,10 +2,11 @@
 
 import dagster as dg
 
-from learning_platform.defs.thrive.assets import SOURCE, USERS_STREAM
+from learning_platform.defs.thrive.assets import USERS
 from learning_platform.defs.thrive.checks import thrive_checks
+from learning_platform.lib.thrive.stage import SOURCE
 
-_users = dg.AssetSelection.assets([SOURCE, f"{USERS_STREAM}_staged"], [SOURCE, USERS_STREAM])
+_users = dg.AssetSelection.assets(USERS.staged_key, USERS.table_key)
 
 thrive_daily = dg.define_asset_job(
     "thrive_daily",

@@ -1,4 +1,5 @@
-"""The Thrive resource: tenant, credentials and hosts from the environment, one API client per run."""
+"""The Thrive resource: tenant, credentials and hosts from the environment, one API client per run,
+bound to THRIVE_* (DESIGN.md §4) as `thrive`."""
 
 from __future__ import annotations
 
@@ -92,3 +93,8 @@ class ThriveClient(dg.ConfigurableResource):
                     ),
                 )
             return self._api
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(resources={"thrive": ThriveClient.from_environment()})

@@ -2,11 +2,7 @@
 
 import dagster as dg
 
-from learning_platform.defs.common import (
-    days_before,
-    default_schedule_status,
-    partition_range_request,
-)
+from learning_platform.defs.shared.automation import daily_range_schedule, default_schedule_status
 from learning_platform.defs.thrive.jobs import thrive_daily, thrive_users
 from learning_platform.defs.thrive.partitions import daily_partitions
 from learning_platform.lib.windows import UTC
@@ -17,29 +13,20 @@ USERS_SCHEDULE_NAME = "thrive_users_schedule"
 # ended, and a day is replaced whole, so the second pull picks them up.
 DAYS_PER_TICK = 2
 
-
 # 02:00 UTC: yesterday's UTC day and the hour its query reaches past midnight (the Thrive resource's
 # window overlap) have both ended, so the day is staged as complete.
-@dg.schedule(
+thrive_daily_schedule = daily_range_schedule(
     name=DAILY_SCHEDULE_NAME,
     cron_schedule="0 2 * * *",
-    execution_timezone="UTC",
     job=thrive_daily,
-    default_status=default_schedule_status(),
+    partitions_def=daily_partitions,
+    days_per_tick=DAYS_PER_TICK,
+    source_label="Thrive",
     description=(
         "Every day at 02:00 UTC: one run of thrive_daily over yesterday's UTC day and the day "
         "before it (records Thrive wrote late)."
     ),
 )
-def thrive_daily_schedule(context: dg.ScheduleEvaluationContext):
-    scheduled_at = context.scheduled_execution_time
-    days = days_before(scheduled_at, daily_partitions, DAYS_PER_TICK)
-    if not days:
-        return dg.SkipReason(
-            f"no Thrive partition has ended yet: they start on {daily_partitions.start.date()}"
-        )
-    run_key = f"daily@{scheduled_at.astimezone(UTC).date().isoformat()}"
-    return partition_range_request(days[0].isoformat(), days[-1].isoformat(), run_key)
 
 
 # 01:00 UTC, an hour before the day's records: the snapshot that maps their user ids to people is

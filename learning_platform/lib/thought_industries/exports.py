@@ -41,17 +41,6 @@ COLUMNS = {
     "action_source": "Source",
     "occurred_at": "Timestamp",
 }
-# What makes two rows the same action. Not the Panorama name: one export leaves it blank where
-# another fills it in.
-KEY_COLUMNS = (
-    "learner_email",
-    "content_type",
-    "content_title",
-    "action_type",
-    "action_source",
-    "occurred_at",
-)
-
 SCHEMA = pa.schema(
     [
         pa.field("action_id", pa.string()),
@@ -140,7 +129,8 @@ def action_id(
     occurred_at: datetime | None,
 ) -> str:
     """The natural key: 128 bits of SHA-256 over the normalised parts, the same in every export
-    that contains the action."""
+    that contains the action. Not the Panorama name: one export leaves it blank where another
+    fills it in."""
     parts = (
         normalise_email(email or ""),
         (content_type or "").strip(),

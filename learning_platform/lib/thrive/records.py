@@ -299,8 +299,7 @@ class Stream:
     endpoint: Endpoint
     from_param: str
     to_param: str
-    key: str  # the record's id field, and the row's key column
-    key_column: str
+    key: str  # the record's id field
     time_of: Callable[[object], datetime]
     time_column: str
     schema: pa.Schema
@@ -317,7 +316,6 @@ ACTIVITY_STREAM = Stream(
     from_param="timestampFrom",
     to_param="timestampTo",
     key="id",
-    key_column="id",
     time_of=activity_time,
     time_column="occurred_at",
     schema=ACTIVITY_SCHEMA,
@@ -330,7 +328,6 @@ CPD_ENTRY_STREAM = Stream(
     from_param="entryDateFrom",
     to_param="entryDateTo",
     key="logEntryId",
-    key_column="log_entry_id",
     time_of=cpd_entry_time,
     time_column="entry_date",
     schema=CPD_ENTRY_SCHEMA,

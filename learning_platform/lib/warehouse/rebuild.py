@@ -15,7 +15,7 @@ A transaction-scoped advisory lock keeps two rebuilds of one table from racing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -37,16 +37,18 @@ class RebuildResult:
     created: bool  # a new table was swapped in (first build, or a changed declaration)
 
 
-def select_fill(select: str) -> Fill:
-    """Fill from a SELECT. Its columns are taken by name, so their order in the query does not
-    matter, and one the declaration has but the query lacks fails naming the column."""
+def select_fill(select: str, params: Mapping[str, object] | None = None) -> Fill:
+    """Fill from a SELECT, with its `%(name)s` parameters bound from `params`. Its columns are
+    taken by name, so their order in the query does not matter, and one the declaration has but
+    the query lacks fails naming the column."""
 
     def fill(cursor: psycopg.Cursor, target: sql.Composable, columns: Sequence[str]) -> int:
         names = sql.SQL(", ").join(sql.Identifier(column) for column in columns)
         cursor.execute(
             sql.SQL("INSERT INTO {} ({}) SELECT {} FROM ({}) AS built").format(
                 target, names, names, sql.SQL(select)
-            )
+            ),
+            params,
         )
         return cursor.rowcount
 

@@ -1,7 +1,10 @@
 -- One row per learning event across the three sources, keyed to the learner by directory.learner_identities.
--- `activity_map` (source, source_activity, activity) is rendered by the platform from lib/vocabulary.py.
+-- `activity_map` (source, source_activity, activity) comes from lib/vocabulary.py, bound by the
+-- platform as three parallel arrays.
 WITH activity_map (source, source_activity, activity) AS (
-    {{ activity_map }}
+    SELECT * FROM unnest(
+        %(activity_sources)s::text[], %(source_activities)s::text[], %(activities)s::text[]
+    )
 ),
 linkedin AS (
     -- LinkedIn reports daily aggregates per learner and content item: each metric row with a value is an event.

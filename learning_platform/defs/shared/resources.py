@@ -1,4 +1,6 @@
-"""The PostgresWarehouse resource: LEARNING_PLATFORM_DATABASE_URL, or the embedded PostgreSQL."""
+"""The resources every source shares, bound to the environment contract of DESIGN.md §4: the
+PostgreSQL warehouse (LEARNING_PLATFORM_DATABASE_URL, or the embedded server) and the staging
+store (LEARNING_PLATFORM_STAGING_URL). Each source binds its own upstream in its own folder."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import sqlalchemy as sa
 from pydantic import PrivateAttr
 
 from learning_platform import settings
+from learning_platform.lib.memory import limit_allocator_arenas
+from learning_platform.lib.staging import StagingArea
 from learning_platform.lib.warehouse import migrations
 from learning_platform.lib.warehouse.embedded import embedded_database_url
 
@@ -94,19 +98,38 @@ def _psycopg_conninfo(url: str) -> str:
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def table_metadata(table: sa.Table) -> dict:
-    """What the UI shows for an asset backed by a warehouse table: its name and its columns."""
-    return {
-        "dagster/table_name": table.fullname,
-        "dagster/column_schema": dg.TableSchema(
-            columns=[
-                dg.TableColumn(
-                    name=column.name,
-                    type=str(column.type).lower(),
-                    description=column.comment,
-                    constraints=dg.TableColumnConstraints(nullable=column.nullable),
-                )
-                for column in table.columns
-            ]
-        ),
-    }
+class StagingStore(dg.ConfigurableResource):
+    """Staged partitions, one Parquet file per partition per staged stream, under
+    LEARNING_PLATFORM_STAGING_URL."""
+
+    url: str | None = None
+
+    _area: StagingArea | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Every step that stages or loads uses this store, and a run's resources are set up once,
+        # before its first step: the place to keep the run's allocator to two malloc arenas
+        # instead of one more per thread that allocates.
+        limit_allocator_arenas()
+
+    @property
+    def area(self) -> StagingArea:
+        if self._area is None:
+            self._area = StagingArea(self.url or settings.staging_url())
+        return self._area
+
+
+def _warehouse() -> PostgresWarehouse:
+    if settings.env(settings.DATABASE_URL):
+        return PostgresWarehouse(database_url=dg.EnvVar(settings.DATABASE_URL))
+    return PostgresWarehouse()
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={"warehouse": _warehouse(), "staging": StagingStore()},
+        # Steps run in the run's own process: a LinkedIn day is a few seconds of work, and a new
+        # process per step would cost more than the step itself.
+        executor=dg.in_process_executor,
+    )

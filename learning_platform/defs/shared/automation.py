@@ -1,5 +1,5 @@
-"""What the sources share: step retry policies, the metadata of ranged runs, and how their
-schedules and sensors ask for runs and start."""
+"""How the sources keep themselves current: whether their schedules and sensors start running, how
+they ask for ranged runs, the daily schedule they share, and partition freshness checks."""
 
 import warnings
 from collections.abc import Mapping, Sequence
@@ -9,45 +9,6 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from learning_platform import settings
-from learning_platform.lib.http import RetryPolicy, UpstreamResponseError
-from learning_platform.lib.typed_json import RecordError
-
-# The API clients already retry each request within their budget; these re-run a step that still
-# failed, later, a bounded number of times: an upstream outage or quota, a database restart.
-UPSTREAM_RETRY_POLICY = dg.RetryPolicy(
-    max_retries=2, delay=120, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-)
-WAREHOUSE_RETRY_POLICY = dg.RetryPolicy(
-    max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-)
-RETRYABLE_STATUSES = RetryPolicy().retry_statuses
-
-
-def row_count(rows: int, partitions: int) -> dict:
-    """A ranged run's metadata is recorded on each of its partitions, so a per-partition row count
-    is only claimed when the run had one partition; the assets' per-day metadata breaks a range
-    down."""
-    if partitions == 1:
-        return {"dagster/row_count": rows}
-    return {"rows_in_run": rows, "partitions_in_run": partitions}
-
-
-def partitions_label(keys: Sequence[str]) -> str:
-    return f"partition {keys[0]}" if len(keys) == 1 else f"partitions {keys[0]}..{keys[-1]}"
-
-
-def final_failure(error: Exception) -> dg.Failure | None:
-    """The failure to raise instead of `error` when another attempt in a few minutes would not fix
-    it (no step retry): a refused parameter, key or licence, or data that is wrong in itself (a
-    lossy value; fetching it again brings the same). None for anything worth retrying."""
-    if isinstance(error, UpstreamResponseError) and error.status not in RETRYABLE_STATUSES:
-        return dg.Failure(description=str(error), allow_retries=False)
-    if isinstance(error, RecordError):
-        return dg.Failure(description=str(error), allow_retries=False)
-    return None
-
-
-# -- automation ----------------------------------------------------------------------------------
 
 # The tags a backfill's ranged runs carry: Dagster 1.13's RunRequest has no range argument, and its
 # `partition_key_range` property reads these two tags.
@@ -128,3 +89,40 @@ def partition_freshness(
             default_status=default_sensor_status(),
         )
     return checks, sensor
+
+
+def daily_range_schedule(
+    *,
+    name: str,
+    cron_schedule: str,
+    job,  # an asset job (define_asset_job)
+    partitions_def: dg.TimeWindowPartitionsDefinition,
+    days_per_tick: int,
+    source_label: str,
+    description: str,
+) -> dg.ScheduleDefinition:
+    """A schedule that runs `job` once per tick over the `days_per_tick` days before the tick's
+    day (in the partitions' time zone, so that daylight saving moves nothing), as one ranged run.
+    Its run key is the tick's day: one run per scheduled day, however often a tick is evaluated."""
+    zone = ZoneInfo(partitions_def.timezone)
+
+    @dg.schedule(
+        name=name,
+        cron_schedule=cron_schedule,
+        execution_timezone=partitions_def.timezone,
+        job=job,
+        default_status=default_schedule_status(),
+        description=description,
+    )
+    def daily_schedule(context: dg.ScheduleEvaluationContext):
+        scheduled_at = context.scheduled_execution_time
+        days = days_before(scheduled_at, partitions_def, days_per_tick)
+        if not days:
+            return dg.SkipReason(
+                f"no {source_label} partition has ended yet: they start on "
+                f"{partitions_def.start.date()}"
+            )
+        run_key = f"daily@{scheduled_at.astimezone(zone).date().isoformat()}"
+        return partition_range_request(days[0].isoformat(), days[-1].isoformat(), run_key)
+
+    return daily_schedule

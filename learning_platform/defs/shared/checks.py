@@ -1,0 +1,118 @@
+"""The one blocking-check contract: a staged stream's rules become its blocking checks, and the
+same rules are its table asset's last guard.
+
+A failed check stops the table load in the same run, keeps the staged rows, and names every bad
+value with its count and a few sample rows (never an e-mail or a name: each rule's samples say
+which columns they show).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dagster as dg
+import sqlalchemy as sa
+
+from learning_platform.defs.shared.metadata import partitions_label
+from learning_platform.defs.shared.resources import StagingStore
+from learning_platform.lib.staging import StagingArea
+from learning_platform.lib.validation import Finding, Rows, Rule
+
+
+@dataclass(frozen=True)
+class StagedStream:
+    """A staged stream as its checks and its table's last guard see it."""
+
+    source: str
+    name: str
+    part: str  # the staged file the rules read
+    rules: tuple[Rule, ...]
+    table: sa.Table
+    checks_description: str
+    # One partition per dropped file: results name the file, not partitions.
+    per_file: bool = False
+    # The staged partition of a stream that is not partitioned (a snapshot), if it is one.
+    snapshot: str | None = None
+
+    @property
+    def staged_key(self) -> dg.AssetKey:
+        return dg.AssetKey([self.source, f"{self.name}_staged"])
+
+    @property
+    def table_key(self) -> dg.AssetKey:
+        return dg.AssetKey([self.source, self.name])
+
+    def rows(self, area: StagingArea, partition_keys: Sequence[str]) -> Rows:
+        return area.reader(self.source, self.name, self.part, partition_keys)
+
+    def partition_keys(self, context: dg.OpExecutionContext) -> list[str]:
+        """The staged partitions a check or a load of this run covers."""
+        if self.snapshot is not None:
+            return [self.snapshot]
+        if context.has_partition_key_range:
+            return list(context.partition_keys)
+        return [context.partition_key]
+
+    def findings(
+        self, area: StagingArea, partition_keys: Sequence[str]
+    ) -> list[tuple[Rule, Finding]]:
+        rows = self.rows(area, partition_keys)
+        return [(rule, rule.run(rows)) for rule in self.rules]
+
+
+def build_staged_checks(stream: StagedStream) -> dg.AssetChecksDefinition:
+    """The blocking checks of a staged stream, one per rule, run together over the run's
+    partitions."""
+    staged_key = stream.staged_key
+
+    @dg.multi_asset_check(
+        specs=[
+            dg.AssetCheckSpec(
+                rule.check_name, asset=staged_key, blocking=True, description=rule.description
+            )
+            for rule in stream.rules
+        ],
+        name=f"{stream.source}_{stream.name}_staged_checks",
+        description=stream.checks_description,
+    )
+    def staged_checks(context: dg.AssetCheckExecutionContext, staging: StagingStore):
+        keys = stream.partition_keys(context.op_execution_context)
+        for rule, finding in stream.findings(staging.area, keys):
+            if stream.per_file:
+                summary = f"{keys[0]}: {finding.summary}"
+                scope = {"file": keys[0]}
+            else:
+                summary = finding.summary
+                scope = {"partitions": keys}
+            yield dg.AssetCheckResult(
+                asset_key=staged_key,
+                check_name=rule.check_name,
+                passed=finding.passed,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description=summary,
+                metadata={**scope, "summary": summary, **finding.details},
+            )
+
+    return staged_checks
+
+
+def refuse_unless_valid(
+    stream: StagedStream, staging: StagingStore, partition_keys: Sequence[str]
+) -> None:
+    """The table asset's last guard. A blocking check stops the table load only when both run
+    together; a run that selects the table alone must not load what the checks would refuse."""
+    for rule, finding in stream.findings(staging.area, partition_keys):
+        if finding.passed:
+            continue
+        if stream.per_file:
+            scope = f" not loaded from {partition_keys[0]}"
+        elif stream.snapshot is not None:
+            scope = " not loaded"
+        else:
+            scope = f" {partitions_label(partition_keys)} not loaded"
+        raise dg.Failure(
+            description=(
+                f"{stream.table.fullname}{scope}: {finding.summary} "
+                f"(check {rule.check_name} on {stream.staged_key.to_user_string()})"
+            ),
+            allow_retries=False,
+        )

@@ -1,0 +1,77 @@
+"""Loading staged LinkedIn days into the warehouse: each day's rows replaced, and the learner and
+content details upserted, in the caller's transaction."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import psycopg
+import sqlalchemy as sa
+
+from learning_platform.lib.linkedin_learning import records
+from learning_platform.lib.linkedin_learning.records import Aggregation
+from learning_platform.lib.linkedin_learning.stage import (
+    ACTIVITY,
+    CONTENTS,
+    LEARNERS,
+    SOURCE,
+    detail_parts,
+)
+from learning_platform.lib.staging import StagingArea
+from learning_platform.lib.warehouse import loads
+from learning_platform.lib.warehouse.tables import linkedin_learning as tables
+from learning_platform.lib.windows import window_for_key
+
+TABLES: dict[str, sa.Table] = {
+    records.ACCOUNT_ACTIVITY.stream: tables.account_activity,
+    records.LEARNER_ACTIVITY.stream: tables.learner_activity,
+    records.LEARNER_CONTENT_ACTIVITY.stream: tables.learner_content_activity,
+}
+DETAIL_TABLES: dict[str, sa.Table] = {LEARNERS: tables.learners, CONTENTS: tables.contents}
+
+
+@dataclass(frozen=True)
+class DaysLoaded:
+    days: list[date]
+    deleted: int
+    written: int
+    upserted: dict[str, int] = field(default_factory=dict)  # details part -> rows upserted
+
+
+def load_days(
+    cursor: psycopg.Cursor,
+    area: StagingArea,
+    aggregation: Aggregation,
+    partition_keys: Sequence[str],
+) -> DaysLoaded:
+    """Replace the days' rows of the aggregation's table with their staged rows, and upsert the
+    details they carry (newer days win). Loading the same days twice changes nothing."""
+    days = [window_for_key(key).day for key in partition_keys]
+
+    def staged(part: str):
+        return itertools.chain.from_iterable(
+            area.batches(SOURCE, aggregation.stream, key, part) for key in partition_keys
+        )
+
+    load = loads.replace_partitions(
+        cursor,
+        TABLES[aggregation.stream],
+        "window_start",
+        days,
+        staged(ACTIVITY),
+        aggregation.activity_schema.names,
+    )
+    upserted = {
+        part: loads.upsert_batches(
+            cursor,
+            DETAIL_TABLES[part],
+            staged(part),
+            schema.names,
+            newer_column="last_seen_on",
+        )
+        for part, schema in detail_parts(aggregation).items()
+    }
+    return DaysLoaded(days, load.deleted, load.written, upserted)

@@ -1,0 +1,72 @@
+"""Loading staged Thrive data into the warehouse, in the caller's transaction: a daily stream's UTC
+days replaced, or the users snapshot upserted."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import psycopg
+import sqlalchemy as sa
+
+from learning_platform.lib.staging import StagingArea
+from learning_platform.lib.thrive import records
+from learning_platform.lib.thrive.records import Stream
+from learning_platform.lib.thrive.stage import RECORDS, SNAPSHOT, SOURCE, USERS_STREAM
+from learning_platform.lib.warehouse import loads
+from learning_platform.lib.warehouse.tables import thrive as tables
+from learning_platform.lib.windows import UTC, DayWindow, window_for_key
+
+TABLES: dict[str, sa.Table] = {
+    records.ACTIVITY_STREAM.name: tables.activities,
+    records.CPD_ENTRY_STREAM.name: tables.cpd_entries,
+    USERS_STREAM: tables.users,
+}
+
+
+@dataclass(frozen=True)
+class DaysLoaded:
+    windows: list[DayWindow]
+    deleted: int
+    written: int
+
+
+def load_days(
+    cursor: psycopg.Cursor, area: StagingArea, stream: Stream, partition_keys: Sequence[str]
+) -> DaysLoaded:
+    """Replace the UTC days' records of the stream's table (by its time column) with their staged
+    rows. Loading the same days twice changes nothing."""
+    table = TABLES[stream.name]
+    windows = [window_for_key(key, UTC) for key in partition_keys]
+    columns = [name for name in stream.schema.names if name in table.columns]
+    batches = itertools.chain.from_iterable(
+        area.batches(SOURCE, stream.name, key, RECORDS) for key in partition_keys
+    )
+    deleted = loads.delete_time_ranges(
+        cursor, table, stream.time_column, [(w.start, w.end) for w in windows]
+    )
+    # An upsert, not a plain insert: a record whose timestamp Thrive moved to another day is still
+    # keyed by its id, and is updated in place instead of failing the load.
+    written = loads.upsert_batches(cursor, table, batches, columns, newer_column=None)
+    return DaysLoaded(windows, deleted, written)
+
+
+@dataclass(frozen=True)
+class UsersLoaded:
+    upserted: int
+    no_longer_listed: int
+    total: int
+
+
+def load_users(cursor: psycopg.Cursor, area: StagingArea) -> UsersLoaded:
+    """Upsert the staged snapshot's users; users it no longer lists keep their older snapshot_at."""
+    upserted = loads.upsert_batches(
+        cursor,
+        tables.users,
+        area.batches(SOURCE, USERS_STREAM, SNAPSHOT, RECORDS),
+        records.USER_SCHEMA.names,
+        newer_column="snapshot_at",
+    )
+    no_longer_listed, total = loads.count_older_rows(cursor, tables.users, "snapshot_at")
+    return UsersLoaded(upserted, no_longer_listed, total)
