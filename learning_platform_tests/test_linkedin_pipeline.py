@@ -1,7 +1,7 @@
 """The LinkedIn streams end to end: sandbox over HTTP -> staged Parquet -> blocking checks -> PostgreSQL."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import dagster as dg
 import pytest
@@ -12,9 +12,9 @@ from learning_platform.lib.linkedin_learning.load import TABLES
 from learning_platform.lib.linkedin_learning.records import AGGREGATIONS, LEARNER_CONTENT_ACTIVITY
 from learning_platform.lib.windows import (
     MAX_DAYS_PER_RUN,
+    DayWindow,
     batches_of_days,
     window_for_key,
-    windows_between,
 )
 
 DAY = "2026-10-06"
@@ -94,7 +94,7 @@ def test_a_twenty_day_backfill_runs_in_batches_of_at_most_14_days_with_one_day_p
         assert asset.backfill_policy == dg.BackfillPolicy.multi_run(
             max_partitions_per_run=MAX_DAYS_PER_RUN
         )
-    windows = windows_between(date(2026, 9, 1), date(2026, 9, 20))
+    windows = [DayWindow(date(2026, 9, 1) + timedelta(days=n)) for n in range(20)]
     batches = batches_of_days(windows)
     assert [len(batch) for batch in batches] == [14, 6]
 

@@ -5,6 +5,9 @@ Shared by every API source (LinkedIn Learning, Thrive). One `HttpClient.request_
 logical request: transient faults (429, 5xx, timeouts, dropped connections, a 200 whose body is
 not the JSON it should be) are retried with backoff inside a time budget; any other 4xx is final
 at once. Counters land in a `RequestStats` the caller reports as run metadata.
+
+Longer than most modules here: the client, its retry policy, its errors and the counters it keeps
+are one contract that every API client reads together.
 """
 
 from __future__ import annotations

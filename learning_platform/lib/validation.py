@@ -1,6 +1,9 @@
 """Validation of staged rows: controlled vocabularies and natural keys. Plain functions over Arrow
 data read batch by batch, and the Rule that makes one of them a blocking check: every source's
-checks and its loaders' last guard run the same rules."""
+checks and its loaders' last guard run the same rules.
+
+Longer than most modules: the key check's spill-to-disk hashing (a third of it) stays beside the
+findings and rules it serves."""
 
 from __future__ import annotations
 

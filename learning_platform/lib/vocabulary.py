@@ -35,9 +35,6 @@ LINKEDIN_ASSET_TYPES = frozenset(
         "VIDEO",
     }
 )
-LINKEDIN_CONTENT_SOURCES = frozenset(
-    {"ALL_SOURCES", "LINKEDIN_LEARNING", "ORGANIZATION", "THIRD_PARTY", "INTERNAL", "EXTERNAL"}
-)
 LINKEDIN_AGGREGATIONS = frozenset({"ACCOUNT", "INDIVIDUAL", "CONTENT"})
 
 # A metric that is not per asset type (DAYS_ACTIVE, the UNIQUE VIEWS line) has no assetType in the

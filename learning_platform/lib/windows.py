@@ -70,13 +70,6 @@ def window_for_key(partition_key: str, zone: ZoneInfo = PACIFIC) -> DayWindow:
     return DayWindow(day, zone)
 
 
-def windows_between(first: date, last: date, zone: ZoneInfo = PACIFIC) -> list[DayWindow]:
-    """Every day window from `first` to `last`, both included."""
-    if last < first:
-        raise ValueError(f"window range ends ({last}) before it starts ({first})")
-    return [DayWindow(first + timedelta(days=n), zone) for n in range((last - first).days + 1)]
-
-
 def batches_of_days(
     windows: list[DayWindow], size: int = MAX_DAYS_PER_RUN
 ) -> list[list[DayWindow]]:

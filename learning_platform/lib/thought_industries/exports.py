@@ -14,6 +14,9 @@ The report's exact header strings, timestamp format and time zone are undocument
   reject with its line number, never skipped in silence; too many of them reject the file;
 - e-mails are stored as the report gives them, but trimmed and lower-cased for the natural key;
   Source is normalised (lower case, `-` to `_`) with the raw value kept beside it.
+
+Its length is the reader's: one pass over the file does all of the above, and splitting the pass
+would mean reading a file twice.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Pages are decoded straight from bytes into typed structs (msgspec), then turned into one Arrow
 batch per page. `data` and `with` stay the JSON text Thrive sent: they are free-form, and real
 records differ from the docs (`data.source` a string, `progresspercentage` a number or a string).
+
+Three record types, each with its struct, its Arrow schema and its converter side by side, so that
+a field changes in one place; that is what makes the module longer than most.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """Writing to PostgreSQL: replace a partition, or upsert by natural key, through COPY, in the
 caller's transaction.
 
-Identifiers come only from the SQLAlchemy table definitions in `tables.py`, quoted with
+Identifiers come only from the SQLAlchemy table definitions in `warehouse/tables/`, quoted with
 `psycopg.sql.Identifier`; values are always bound or streamed through COPY.
+
+Every way the platform writes a table (replace partitions, upsert, insert what is new, replace a
+file's rows) is here, longer than most modules: they share COPY, the load lock and the quoting.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Unlike the source tables (built by migrations), these are rebuilt whole by their assets
 (`warehouse.rebuild.rebuild_table`): the declaration is the table each rebuild creates, its comments are what
 `\\d+` and the Dagster UI show, and its primary key makes a query that double-counts fail loudly.
-Migrations only create the two schemas and the `reporting_reader` role.
+Migrations only create the two schemas and the `reporting_reader` role. The column comments are
+the documentation reporting teams read, which is what makes the module longer than most.
 """
 
 from __future__ import annotations
