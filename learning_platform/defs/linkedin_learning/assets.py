@@ -11,14 +11,14 @@ from learning_platform.defs.linkedin_learning.partitions import (
     daily_partitions,
 )
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
-from learning_platform.defs.shared.checks import StagedStream, refuse_unless_valid
-from learning_platform.defs.shared.metadata import iso_from_epoch_ms, row_count, table_metadata
-from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
+from learning_platform.defs.shared.checks import StagedStream
+from learning_platform.defs.shared.metadata import iso_from_epoch_ms, row_count
+from learning_platform.defs.shared.resources import StagingStore
 from learning_platform.defs.shared.retries import (
     UPSTREAM_RETRY_POLICY,
-    WAREHOUSE_RETRY_POLICY,
     no_retry_for_final_failures,
 )
+from learning_platform.defs.shared.tables import daily_table_asset
 from learning_platform.lib.http import RequestStats
 from learning_platform.lib.linkedin_learning import records
 from learning_platform.lib.linkedin_learning.load import TABLES, load_days
@@ -110,42 +110,18 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
             }
         )
 
-    @dg.asset(
-        key=stream.table_key,
-        deps=[staged_asset],
-        group_name=SOURCE,
+    table_asset = daily_table_asset(
+        stream,
+        staged_asset=staged_asset,
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
-        kinds={"postgres"},
-        retry_policy=WAREHOUSE_RETRY_POLICY,
-        metadata=table_metadata(table),
+        load=lambda cursor, area, days: load_days(cursor, area, aggregation, days),
         description=(
             f"{table.fullname}: the {aggregation.label} report, one row per metric per Pacific day. "
             "Each run replaces its days in one transaction"
             + (", and upserts learner and content details." if aggregation.has_learner else ".")
         ),
     )
-    def table_asset(
-        context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, staging: StagingStore
-    ) -> dg.MaterializeResult:
-        keys = list(context.partition_keys)
-        refuse_unless_valid(stream, staging, keys)
-        with warehouse.transaction() as cursor:
-            loaded = load_days(cursor, staging.area, aggregation, keys)
-        release_free_memory()
-        context.log.info(
-            f"{table.fullname}: replaced {len(loaded.days)} day(s), {loaded.deleted} rows deleted, "
-            f"{loaded.written} written"
-        )
-        return dg.MaterializeResult(
-            metadata={
-                **row_count(loaded.written, len(loaded.days)),
-                "rows_deleted": loaded.deleted,
-                "days": [day.isoformat() for day in loaded.days],
-                **{f"{part}_upserted": count for part, count in loaded.upserted.items()},
-            }
-        )
-
     return [staged_asset, table_asset]
 
 

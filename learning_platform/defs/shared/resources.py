@@ -4,9 +4,11 @@ store (LEARNING_PLATFORM_STAGING_URL). Each source binds its own upstream in its
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import psycopg
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 from pydantic import PrivateAttr
 
 from learning_platform import settings
+from learning_platform.lib.http import RetryPolicy
 from learning_platform.lib.memory import limit_allocator_arenas
 from learning_platform.lib.staging import StagingArea
 from learning_platform.lib.warehouse import migrations
@@ -96,6 +99,47 @@ def _with_driver(url: str) -> sa.URL:
 
 def _psycopg_conninfo(url: str) -> str:
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class UpstreamClient(dg.ConfigurableResource):
+    """What every upstream API resource shares: the limits of its requests, and one API client per
+    run, built on first use, so that every partition of a run shares its token and its keep-alive
+    connections. A source's resource says how its client is built (`build_api`)."""
+
+    page_size: int = 1000
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 60.0
+    max_attempts: int = 6
+    max_retry_seconds: float = 300.0
+
+    _api: Any = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return (self.connect_timeout_seconds, self.read_timeout_seconds)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(max_attempts=self.max_attempts, max_total_seconds=self.max_retry_seconds)
+
+    def build_api(self) -> Any:
+        raise NotImplementedError
+
+    def api(self) -> Any:
+        """The client of this resource instance, built once (a missing setting fails here, at the
+        run's set-up, before any request)."""
+        with self._lock:
+            if self._api is None:
+                self._api = self.build_api()
+            return self._api
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.api()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._api is not None:
+            self._api.close()
 
 
 class StagingStore(dg.ConfigurableResource):

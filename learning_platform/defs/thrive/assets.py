@@ -13,6 +13,7 @@ from learning_platform.defs.shared.retries import (
     WAREHOUSE_RETRY_POLICY,
     no_retry_for_final_failures,
 )
+from learning_platform.defs.shared.tables import daily_table_asset
 from learning_platform.defs.thrive.partitions import (
     THRIVE_API_POOL,
     backfill_policy,
@@ -123,40 +124,17 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
             metadata["rows_per_type"] = dict(sorted(per_type.items()))
         return dg.MaterializeResult(metadata=metadata)
 
-    @dg.asset(
-        key=staged_stream.table_key,
-        deps=[staged_asset],
-        group_name=SOURCE,
+    table_asset = daily_table_asset(
+        staged_stream,
+        staged_asset=staged_asset,
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
-        kinds={"postgres"},
-        retry_policy=WAREHOUSE_RETRY_POLICY,
-        metadata=table_metadata(table),
+        load=lambda cursor, area, days: load_days(cursor, area, stream, days),
         description=(
             f"{table.fullname}: Thrive {stream.label}, one row per record, keyed by its id. Each run "
             f"replaces its UTC days (by {stream.time_column}) in one transaction."
         ),
     )
-    def table_asset(
-        context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, staging: StagingStore
-    ) -> dg.MaterializeResult:
-        keys = list(context.partition_keys)
-        refuse_unless_valid(staged_stream, staging, keys)
-        with warehouse.transaction() as cursor:
-            loaded = load_days(cursor, staging.area, stream, keys)
-        release_free_memory()
-        context.log.info(
-            f"{table.fullname}: replaced {len(loaded.windows)} day(s), {loaded.deleted} rows "
-            f"deleted, {loaded.written} written"
-        )
-        return dg.MaterializeResult(
-            metadata={
-                **row_count(loaded.written, len(loaded.windows)),
-                "rows_deleted": loaded.deleted,
-                "days": [window.key for window in loaded.windows],
-            }
-        )
-
     return [staged_asset, table_asset]
 
 

@@ -3,14 +3,12 @@ bound to THRIVE_* (DESIGN.md §4) as `thrive`."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import dagster as dg
-from pydantic import PrivateAttr
 
 from learning_platform import settings
-from learning_platform.lib.http import RetryPolicy
+from learning_platform.defs.shared.resources import UpstreamClient
 from learning_platform.lib.thrive.api import ThriveApi
 from learning_platform.lib.thrive.config import resolve_config
 
@@ -27,7 +25,7 @@ ENVIRONMENT_VARIABLES = {
 }
 
 
-class ThriveClient(dg.ConfigurableResource):
+class ThriveClient(UpstreamClient):
     """Thrive (learn.link) public API, with HTTP Basic (tenant id and API secret) or a cached
     OAuth2 client-credentials token. A missing or contradictory setting fails at set-up, before
     any request, with a message that names the variables."""
@@ -40,18 +38,10 @@ class ThriveClient(dg.ConfigurableResource):
     environment: str | None = None  # production, production-mea, staging, staging-mea
     api_url: str | None = None  # overrides the REST base derived from the environment
     token_url: str | None = None  # overrides the token endpoint derived from it
-    page_size: int = 1000
     # Each day is asked for with this much on either side, and the records are then kept by their
     # own timestamp: the filter's bounds (inclusive or not, which zone) are undocumented, and a
     # record at exactly midnight must land in one day, once.
     window_overlap_minutes: int = 60
-    connect_timeout_seconds: float = 5.0
-    read_timeout_seconds: float = 60.0
-    max_attempts: int = 6
-    max_retry_seconds: float = 300.0
-
-    _api: ThriveApi | None = PrivateAttr(default=None)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
     def from_environment(cls) -> ThriveClient:
@@ -69,30 +59,9 @@ class ThriveClient(dg.ConfigurableResource):
     def window_overlap(self) -> timedelta:
         return timedelta(minutes=self.window_overlap_minutes)
 
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self.api()
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._api is not None:
-            self._api.close()
-
-    def api(self) -> ThriveApi:
-        """The client of this resource instance, built once: every day of a run shares its token
-        and its keep-alive connections."""
-        with self._lock:
-            if self._api is None:
-                config = resolve_config(
-                    **{field: getattr(self, field) for field in ENVIRONMENT_VARIABLES}
-                )
-                self._api = ThriveApi(
-                    config,
-                    page_size=self.page_size,
-                    timeout=(self.connect_timeout_seconds, self.read_timeout_seconds),
-                    retry=RetryPolicy(
-                        max_attempts=self.max_attempts, max_total_seconds=self.max_retry_seconds
-                    ),
-                )
-            return self._api
+    def build_api(self) -> ThriveApi:
+        config = resolve_config(**{field: getattr(self, field) for field in ENVIRONMENT_VARIABLES})
+        return ThriveApi(config, page_size=self.page_size, timeout=self.timeout, retry=self.retry)
 
 
 @dg.definitions

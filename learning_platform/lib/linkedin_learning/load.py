@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
 
 import psycopg
 import sqlalchemy as sa
@@ -33,20 +31,12 @@ TABLES: dict[str, sa.Table] = {
 DETAIL_TABLES: dict[str, sa.Table] = {LEARNERS: tables.learners, CONTENTS: tables.contents}
 
 
-@dataclass(frozen=True)
-class DaysLoaded:
-    days: list[date]
-    deleted: int
-    written: int
-    upserted: dict[str, int] = field(default_factory=dict)  # details part -> rows upserted
-
-
 def load_days(
     cursor: psycopg.Cursor,
     area: StagingArea,
     aggregation: Aggregation,
     partition_keys: Sequence[str],
-) -> DaysLoaded:
+) -> loads.LoadResult:
     """Replace the days' rows of the aggregation's table with their staged rows, and upsert the
     details they carry (newer days win). Loading the same days twice changes nothing."""
     days = [window_for_key(key).day for key in partition_keys]
@@ -74,4 +64,4 @@ def load_days(
         )
         for part, schema in detail_parts(aggregation).items()
     }
-    return DaysLoaded(days, load.deleted, load.written, upserted)
+    return loads.LoadResult(load.deleted, load.written, upserted)

@@ -16,7 +16,7 @@ from learning_platform.lib.thrive.records import Stream
 from learning_platform.lib.thrive.stage import RECORDS, SNAPSHOT, SOURCE, USERS_STREAM
 from learning_platform.lib.warehouse import loads
 from learning_platform.lib.warehouse.tables import thrive as tables
-from learning_platform.lib.windows import UTC, DayWindow, window_for_key
+from learning_platform.lib.windows import UTC, window_for_key
 
 TABLES: dict[str, sa.Table] = {
     records.ACTIVITY_STREAM.name: tables.activities,
@@ -25,16 +25,9 @@ TABLES: dict[str, sa.Table] = {
 }
 
 
-@dataclass(frozen=True)
-class DaysLoaded:
-    windows: list[DayWindow]
-    deleted: int
-    written: int
-
-
 def load_days(
     cursor: psycopg.Cursor, area: StagingArea, stream: Stream, partition_keys: Sequence[str]
-) -> DaysLoaded:
+) -> loads.LoadResult:
     """Replace the UTC days' records of the stream's table (by its time column) with their staged
     rows. Loading the same days twice changes nothing."""
     table = TABLES[stream.name]
@@ -49,7 +42,7 @@ def load_days(
     # An upsert, not a plain insert: a record whose timestamp Thrive moved to another day is still
     # keyed by its id, and is updated in place instead of failing the load.
     written = loads.upsert_batches(cursor, table, batches, columns, newer_column=None)
-    return DaysLoaded(windows, deleted, written)
+    return loads.LoadResult(deleted, written)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pgpq
@@ -31,6 +31,8 @@ _CSV_OPTIONS = pacsv.WriteOptions(include_header=False, batch_size=8192)
 class LoadResult:
     deleted: int
     written: int
+    # Rows upserted alongside into other tables (a report's learner details), by their name.
+    upserted: dict[str, int] = field(default_factory=dict)
 
 
 def qualified(table: sa.Table) -> sql.Composable:

@@ -1,0 +1,66 @@
+"""The table asset of a day-partitioned staged stream: its last guard, its days replaced in one
+transaction, and what the load did, for the UI."""
+
+from collections.abc import Callable, Sequence
+
+import dagster as dg
+import psycopg
+
+from learning_platform.defs.shared.checks import StagedStream, refuse_unless_valid
+from learning_platform.defs.shared.metadata import row_count, table_metadata
+from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
+from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
+from learning_platform.lib.memory import release_free_memory
+from learning_platform.lib.staging import StagingArea
+from learning_platform.lib.warehouse.loads import LoadResult
+
+# Loads the staged days (partition keys) into the warehouse, in the cursor's transaction.
+LoadDays = Callable[[psycopg.Cursor, StagingArea, Sequence[str]], LoadResult]
+
+
+def daily_table_asset(
+    stream: StagedStream,
+    *,
+    staged_asset: dg.AssetsDefinition,
+    partitions_def: dg.PartitionsDefinition,
+    backfill_policy: dg.BackfillPolicy,
+    load: LoadDays,
+    description: str,
+) -> dg.AssetsDefinition:
+    """The warehouse table of `stream`: each run loads its days with `load`, in one transaction,
+    after the same rules as the staged checks have passed."""
+    table = stream.table
+
+    @dg.asset(
+        key=stream.table_key,
+        deps=[staged_asset],
+        group_name=stream.source,
+        partitions_def=partitions_def,
+        backfill_policy=backfill_policy,
+        kinds={"postgres"},
+        retry_policy=WAREHOUSE_RETRY_POLICY,
+        metadata=table_metadata(table),
+        description=description,
+    )
+    def table_asset(
+        context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, staging: StagingStore
+    ) -> dg.MaterializeResult:
+        days = list(context.partition_keys)
+        refuse_unless_valid(stream, staging, days)
+        with warehouse.transaction() as cursor:
+            loaded = load(cursor, staging.area, days)
+        release_free_memory()
+        context.log.info(
+            f"{table.fullname}: replaced {len(days)} day(s), {loaded.deleted} rows deleted, "
+            f"{loaded.written} written"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                **row_count(loaded.written, len(days)),
+                "rows_deleted": loaded.deleted,
+                "days": days,
+                **{f"{name}_upserted": count for name, count in loaded.upserted.items()},
+            }
+        )
+
+    return table_asset
