@@ -14,6 +14,8 @@ WORKDIR /opt/learning_platform
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-install-project --no-dev
 COPY learning_platform ./learning_platform
+COPY learning_platform_sandbox ./learning_platform_sandbox
+COPY learning_platform_bench ./learning_platform_bench
 COPY workspace.yaml ./
 RUN uv sync --locked --no-dev
 

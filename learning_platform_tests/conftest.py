@@ -30,7 +30,7 @@ from learning_platform.defs.thrive.checks import thrive_checks
 from learning_platform.defs.thrive.resources import ThriveClient
 from learning_platform.defs.warehouse import PostgresWarehouse
 from learning_platform.lib import migrations
-from learning_platform.sandbox import Organisation, SandboxServer
+from learning_platform_sandbox import Organisation, SandboxServer
 from learning_platform_tests.fakes import FakeTime
 
 TEMPLATE = "learning_platform_template"

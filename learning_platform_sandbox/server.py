@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:
-    from learning_platform.sandbox.linkedin import LinkedInSimulator
-    from learning_platform.sandbox.organisation import Organisation
-    from learning_platform.sandbox.thrive import ThriveSimulator
+    from learning_platform_sandbox.linkedin import LinkedInSimulator
+    from learning_platform_sandbox.organisation import Organisation
+    from learning_platform_sandbox.thrive import ThriveSimulator
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ class SandboxServer:
         thrive: ThriveSimulator | None = None,
     ) -> None:
         # Imported here because the simulators build on this module's Request and Response.
-        from learning_platform.sandbox.linkedin import LinkedInSimulator
-        from learning_platform.sandbox.thrive import ThriveSimulator
+        from learning_platform_sandbox.linkedin import LinkedInSimulator
+        from learning_platform_sandbox.thrive import ThriveSimulator
 
         self.organisation = organisation
         self._simulators: list[Simulator] = []

@@ -30,7 +30,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from learning_platform.lib.vocabulary import THRIVE_ACTIVITY_TYPES
-from learning_platform.sandbox.common import (
+from learning_platform_sandbox.common import (
     Failure,
     FaultsBase,
     ObservedSimulator,
@@ -40,8 +40,8 @@ from learning_platform.sandbox.common import (
     retry_after_header,
     same,
 )
-from learning_platform.sandbox.organisation import Learner, Organisation, stable_hash
-from learning_platform.sandbox.server import Request, Response
+from learning_platform_sandbox.organisation import Learner, Organisation, stable_hash
+from learning_platform_sandbox.server import Request, Response
 
 PREFIX = "/thrive"
 REST_BASE = PREFIX + "/rest/v1"

@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
-from learning_platform.sandbox.organisation import Learner, Organisation, stable_hash
+from learning_platform_sandbox.organisation import Learner, Organisation, stable_hash
 
 # The report's columns, in report order; the exact header strings are not documented (§3.2), the
 # display names are the best guess and what the platform matches case-insensitively.

@@ -16,7 +16,7 @@ from email.utils import format_datetime
 from typing import Generic, TypeVar
 
 # server.py imports the simulators only inside SandboxServer, so this import is not circular.
-from learning_platform.sandbox.server import Request, Response
+from learning_platform_sandbox.server import Request, Response
 
 
 class Tokens:

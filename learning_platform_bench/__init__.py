@@ -25,7 +25,7 @@ import psutil
 
 from learning_platform import settings
 
-WORKERS = "learning_platform.bench.workers"
+WORKERS = "learning_platform_bench.workers"
 SAMPLE_SECONDS = 0.1  # peak memory moves slowly; sampling faster would steal a core from the runs
 # What the synthetic organisation's engagement holds: SECONDS_VIEWED and PROGRESS_PERCENTAGE for
 # every (learner, content) pair of the day, COMPLETIONS for the share that finished.
@@ -108,7 +108,7 @@ def _bench_environment(home: Path) -> dict[str, str]:
     dagster_home.mkdir(parents=True, exist_ok=True)
     instance_yaml = dagster_home / "dagster.yaml"
     if not instance_yaml.exists():
-        shutil.copyfile(Path(__file__).resolve().parents[2] / "dagster.yaml", instance_yaml)
+        shutil.copyfile(Path(__file__).resolve().parents[1] / "dagster.yaml", instance_yaml)
     env["DAGSTER_HOME"] = str(dagster_home)
     env.setdefault("PYTHONWARNINGS", "ignore")
     return env
@@ -136,7 +136,7 @@ def _megabytes(size: int) -> str:
 
 def single_day(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> tuple[float, float]:
     """The platform and the baseline over one INDIVIDUAL+CONTENT day, `--repeat` times each."""
-    from learning_platform.bench import baseline as baseline_module
+    from learning_platform_bench import baseline as baseline_module
     from learning_platform.lib.windows import PACIFIC
 
     day = (datetime.now(PACIFIC) - timedelta(days=2)).date().isoformat()

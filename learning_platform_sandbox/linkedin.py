@@ -45,7 +45,7 @@ from learning_platform.lib.vocabulary import (
     LINKEDIN_ASSET_TYPES,
 )
 from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
-from learning_platform.sandbox.common import (
+from learning_platform_sandbox.common import (
     Failure,
     FaultsBase,
     ObservedSimulator,
@@ -55,7 +55,7 @@ from learning_platform.sandbox.common import (
     retry_after_header,
     same,
 )
-from learning_platform.sandbox.organisation import (
+from learning_platform_sandbox.organisation import (
     CONTENT_ASSET_TYPES,
     LINKEDIN_LEARNING,
     ORGANIZATION,
@@ -65,7 +65,7 @@ from learning_platform.sandbox.organisation import (
     Learner,
     Organisation,
 )
-from learning_platform.sandbox.server import Request, Response
+from learning_platform_sandbox.server import Request, Response
 
 TOKEN_PATH = "/oauth/v2/accessToken"
 REPORT_PATH = "/v2/learningActivityReports"
