@@ -184,9 +184,17 @@ def db(args: argparse.Namespace) -> int:
 
 def bench(args: argparse.Namespace) -> int:
     """Benchmark LinkedIn ingestion against a minimal baseline, on this machine (not a test)."""
-    import learning_platform_bench as bench_module
-
-    return bench_module.run(args)
+    try:
+        from learning_platform_bench.orchestrator import run
+    except ModuleNotFoundError as missing:
+        if missing.name != "psutil":
+            raise
+        print(
+            "learning-platform bench needs psutil (the bench dependency group): run ./run bench",
+            file=sys.stderr,
+        )
+        return 1
+    return run(args)
 
 
 def _embedded_url() -> str:
