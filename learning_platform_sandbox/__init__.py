@@ -1,6 +1,6 @@
 """The sandbox: a deterministic synthetic company and HTTP simulators of its learning upstreams."""
 
-from learning_platform_sandbox.common import Gate, RequestRecord, Tokens
+from learning_platform_sandbox.faults import Gate
 from learning_platform_sandbox.linkedin import (
     Activity,
     ActivityRow,
@@ -20,7 +20,9 @@ from learning_platform_sandbox.organisation import (
     Locale,
     Organisation,
 )
-from learning_platform_sandbox.server import Request, Response, SandboxServer, Simulator
+from learning_platform_sandbox.messages import Request, Response, Simulator
+from learning_platform_sandbox.observation import RequestRecord
+from learning_platform_sandbox.server import SandboxServer
 from learning_platform_sandbox.thought_industries import (
     Action,
     CatalogueItem,
@@ -28,6 +30,7 @@ from learning_platform_sandbox.thought_industries import (
     append_rows,
 )
 from learning_platform_sandbox.thrive import ThriveFaults, ThriveRecords, ThriveSimulator
+from learning_platform_sandbox.tokens import Tokens
 
 __all__ = [
     "CONTENT_ASSET_TYPES",

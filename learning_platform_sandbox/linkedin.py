@@ -45,16 +45,9 @@ from learning_platform.lib.vocabulary import (
     LINKEDIN_ASSET_TYPES,
 )
 from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
-from learning_platform_sandbox.common import (
-    Failure,
-    FaultsBase,
-    ObservedSimulator,
-    RequestRecord,
-    Tokens,
-    dumps,
-    retry_after_header,
-    same,
-)
+from learning_platform_sandbox.faults import Failure, FaultsBase, retry_after_header
+from learning_platform_sandbox.messages import Request, Response, dumps
+from learning_platform_sandbox.observation import ObservedSimulator, RequestRecord
 from learning_platform_sandbox.organisation import (
     CONTENT_ASSET_TYPES,
     LINKEDIN_LEARNING,
@@ -65,7 +58,7 @@ from learning_platform_sandbox.organisation import (
     Learner,
     Organisation,
 )
-from learning_platform_sandbox.server import Request, Response
+from learning_platform_sandbox.tokens import Tokens, same
 
 TOKEN_PATH = "/oauth/v2/accessToken"
 REPORT_PATH = "/v2/learningActivityReports"

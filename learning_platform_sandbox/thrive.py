@@ -30,18 +30,11 @@ from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from learning_platform.lib.vocabulary import THRIVE_ACTIVITY_TYPES
-from learning_platform_sandbox.common import (
-    Failure,
-    FaultsBase,
-    ObservedSimulator,
-    RequestRecord,
-    Tokens,
-    dumps,
-    retry_after_header,
-    same,
-)
+from learning_platform_sandbox.faults import Failure, FaultsBase, retry_after_header
+from learning_platform_sandbox.messages import Request, Response, dumps
+from learning_platform_sandbox.observation import ObservedSimulator, RequestRecord
 from learning_platform_sandbox.organisation import Learner, Organisation, stable_hash
-from learning_platform_sandbox.server import Request, Response
+from learning_platform_sandbox.tokens import Tokens, same
 
 PREFIX = "/thrive"
 REST_BASE = PREFIX + "/rest/v1"
