@@ -88,8 +88,8 @@ def _megabytes(size: int) -> str:
 
 def single_day(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> tuple[float, float]:
     """The platform and the baseline over one INDIVIDUAL+CONTENT day, `--repeat` times each."""
-    from learning_platform_bench import baseline as baseline_module
     from learning_platform.lib.windows import PACIFIC
+    from learning_platform_bench import baseline as baseline_module
 
     day = (datetime.now(PACIFIC) - timedelta(days=2)).date().isoformat()
     pairs = round(args.rows / (2 + COMPLETION_SHARE))
