@@ -31,8 +31,8 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def baseline(args: argparse.Namespace) -> None:
-    from learning_platform_bench.baseline import load_day
     from learning_platform.lib.windows import PACIFIC, DayWindow
+    from learning_platform_bench.baseline import load_day
 
     started = time.perf_counter()
     rows = load_day(
