@@ -1,7 +1,7 @@
 """The sandbox: a deterministic synthetic company and HTTP simulators of its learning upstreams."""
 
 from learning_platform_sandbox.faults import Gate
-from learning_platform_sandbox.linkedin import (
+from learning_platform_sandbox.linkedin_learning import (
     Activity,
     ActivityRow,
     Faults,
@@ -12,6 +12,8 @@ from learning_platform_sandbox.linkedin import (
     ReportQuery,
     days_in_window,
 )
+from learning_platform_sandbox.messages import Request, Response, Simulator
+from learning_platform_sandbox.observation import RequestRecord
 from learning_platform_sandbox.organisation import (
     CONTENT_ASSET_TYPES,
     Content,
@@ -20,8 +22,6 @@ from learning_platform_sandbox.organisation import (
     Locale,
     Organisation,
 )
-from learning_platform_sandbox.messages import Request, Response, Simulator
-from learning_platform_sandbox.observation import RequestRecord
 from learning_platform_sandbox.server import SandboxServer
 from learning_platform_sandbox.thought_industries import (
     Action,

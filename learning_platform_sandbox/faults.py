@@ -1,4 +1,4 @@
-"""The faults every simulator offers tests: failures, slowness, garbage, held calls, revoked tokens."""
+"""Faults every simulator offers tests: failures, slowness, garbage, held calls, revoked tokens."""
 
 from __future__ import annotations
 

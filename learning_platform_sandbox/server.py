@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from learning_platform_sandbox.linkedin import LinkedInSimulator
+from learning_platform_sandbox.linkedin_learning import LinkedInSimulator
 from learning_platform_sandbox.messages import Request, Response, Simulator
 from learning_platform_sandbox.organisation import Organisation
 from learning_platform_sandbox.thrive import ThriveSimulator

@@ -1,4 +1,4 @@
-"""The one deterministic synthetic company every simulator serves: people, content, daily engagement.
+"""The one deterministic synthetic company every simulator serves: people, content, engagement.
 
 Every simulator (LinkedIn Learning, Thrive, Thought Industries) reports on the same learners, with
 the same e-mails, so nothing here is shaped like one vendor's API. Everything derives from `seed`
