@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
-from learning_platform_sandbox.organisation import Learner, Organisation, stable_hash
+from learning_platform_sandbox.organisation import Draws, Learner, Organisation, stable_hash
 
 # The report's columns, in report order; the exact header strings are not documented (§3.2), the
 # display names are the best guess and what the platform matches case-insensitively.
@@ -414,7 +414,7 @@ class ContentActions:
         self, start: int, slot_index: int, slot: _Slot
     ) -> tuple[Learner, CatalogueItem, list[_Step]]:
         """The learner, content and kept steps of the journey in `slot` that starts on `start`."""
-        draws = _Draws(self.organisation.seed, "ti-journey", start, slot_index)
+        draws = Draws(self.organisation.seed, "ti-journey", start, slot_index, words=3)
         learner = draws.pick(self.organisation.learners)
         kind = slot.kind
         if kind == "webinar":
@@ -593,7 +593,7 @@ def _day_offsets(kind: str, bits: int) -> tuple[int, ...]:
     raise ValueError(f"unknown journey kind {kind!r}")
 
 
-def _journey_sources(kind: str, content_type: str, draws: _Draws, rotation: int) -> list[str]:
+def _journey_sources(kind: str, content_type: str, draws: Draws, rotation: int) -> list[str]:
     """The raw Source of each step of a journey of `kind`.
 
     `rotation` (the start day modulo 4) makes the docs' odd spellings certain every few days
@@ -635,7 +635,7 @@ def _journey_sources(kind: str, content_type: str, draws: _Draws, rotation: int)
     return [enrollment, "course_started", _raw(completion, draws), certificate]
 
 
-def _enrollment_source(content_type: str, draws: _Draws) -> str:
+def _enrollment_source(content_type: str, draws: Draws) -> str:
     if content_type == "bundle" and draws.below(2):
         return draws.pick(_BUNDLE_ENROLLMENT_SOURCES)
     if content_type == "shareableContentObject" and draws.below(3) == 0:
@@ -643,7 +643,7 @@ def _enrollment_source(content_type: str, draws: _Draws) -> str:
     return _raw(draws.weighted(_ENROLLMENT_SOURCES), draws)
 
 
-def _raw(source: str, draws: _Draws) -> str:
+def _raw(source: str, draws: Draws) -> str:
     """The Source as an export writes it: the docs' odd spellings, most of the time."""
     if source == "gift_course_purchase" and draws.below(4):
         return GIFT_COURSE_PURCHASE_AS_DOCUMENTED
@@ -698,35 +698,6 @@ def _distinct(number: int, actions: list[Action]) -> tuple[Action, ...]:
 def _minute_key(action: Action) -> tuple:
     key = action.natural_key
     return (*key[:5], key[5].replace(second=0, microsecond=0))
-
-
-class _Draws:
-    """Successive choices from stable hashes of `parts`: each draw uses up the bits it needs."""
-
-    def __init__(self, *parts: object) -> None:
-        self._bits = (
-            stable_hash(*parts) << 256
-            | stable_hash(*parts, "more") << 128
-            | stable_hash(*parts, "still more")
-        )
-
-    def below(self, bound: int) -> int:
-        self._bits, value = divmod(self._bits, bound)
-        return value
-
-    def pick(self, options: Sequence):
-        return options[self.below(len(options))]
-
-    def weighted(self, options: Sequence[tuple[str, int]]) -> str:
-        return self.weighted_row(options)[0]
-
-    def weighted_row(self, options: Sequence[tuple]) -> tuple:
-        point = self.below(sum(row[1] for row in options))
-        for row in options:
-            if point < row[1]:
-                return row
-            point -= row[1]
-        return options[-1]
 
 
 def _utc(epoch_ms: int) -> datetime:

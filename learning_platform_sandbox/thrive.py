@@ -33,7 +33,13 @@ from learning_platform.lib.vocabulary import THRIVE_ACTIVITY_TYPES
 from learning_platform_sandbox.faults import Failure, FaultsBase, retry_after_header
 from learning_platform_sandbox.messages import Request, Response, dumps
 from learning_platform_sandbox.observation import ObservedSimulator, RequestRecord
-from learning_platform_sandbox.organisation import Learner, Organisation, stable_hash
+from learning_platform_sandbox.organisation import (
+    Draws,
+    Learner,
+    Organisation,
+    pick_weighted,
+    stable_hash,
+)
 from learning_platform_sandbox.tokens import Tokens, same
 
 PREFIX = "/thrive"
@@ -264,7 +270,7 @@ class ThriveRecords:
 
     def _make_activity(self, day_number: int, index: int) -> _Stamped:
         org = self.organisation
-        draws = _Draws(org.seed, "thrive-activity", day_number, index)
+        draws = Draws(org.seed, "thrive-activity", day_number, index)
         stamp = _stamp_ms(day_number, index, self.activities_per_day, draws.below(65536))
         learner = draws.pick(org.learners)
         content = draws.pick(self.catalogue)
@@ -295,15 +301,11 @@ class ThriveRecords:
             # one day to the next, so any week at the default volume holds every verb.
             turns_per_day = (self.activities_per_day + 6) // 8
             return ACTIVITY_TYPES[(day_number * turns_per_day + index // 8) % len(ACTIVITY_TYPES)]
-        for verb, weight in _VERB_WEIGHTS:
-            if percentile < weight:
-                return verb
-            percentile -= weight
-        return "viewed"
+        return pick_weighted(_VERB_WEIGHTS, percentile)[0]
 
     def _make_cpd_entry(self, day_number: int, index: int) -> _Stamped:
         org = self.organisation
-        draws = _Draws(org.seed, "thrive-cpd", day_number, index)
+        draws = Draws(org.seed, "thrive-cpd", day_number, index)
         stamp = _stamp_ms(day_number, index, self.cpd_entries_per_day, draws.below(65536))
         learner = draws.pick(org.learners)
         content = draws.pick(self.catalogue)
@@ -334,7 +336,7 @@ class ThriveRecords:
 
     def _make_user(self, learner: Learner) -> dict:
         org = self.organisation
-        draws = _Draws(org.seed, "thrive-user", learner.index)
+        draws = Draws(org.seed, "thrive-user", learner.index)
         index = learner.index
         # Signs in with a reference instead of an e-mail: the activity of such a user cannot be
         # joined to other platforms by e-mail.
@@ -385,7 +387,7 @@ class ThriveRecords:
 
 
 def _activity_data(
-    verb: str, stamp: int, learner: Learner, learners: Sequence[Learner], draws: _Draws
+    verb: str, stamp: int, learner: Learner, learners: Sequence[Learner], draws: Draws
 ) -> tuple[dict, dict | None]:
     """The free-form `data` of an activity and its `with`, with the quirks of live records."""
     source = draws.pick(_SOURCES)
@@ -434,20 +436,6 @@ def _activity_data(
     else:
         data = {}
     return data, with_
-
-
-class _Draws:
-    """Successive choices from stable hashes of `parts`: each draw uses up the bits it needs."""
-
-    def __init__(self, *parts: object) -> None:
-        self._bits = stable_hash(*parts) << 128 | stable_hash(*parts, "more")
-
-    def below(self, bound: int) -> int:
-        self._bits, value = divmod(self._bits, bound)
-        return value
-
-    def pick(self, options: Sequence):
-        return options[self.below(len(options))]
 
 
 def _stamp_ms(day_number: int, index: int, count: int, fraction: int) -> int:

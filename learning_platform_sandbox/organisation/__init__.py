@@ -18,7 +18,7 @@ from learning_platform_sandbox.organisation.catalogue import (
     Locale,
 )
 from learning_platform_sandbox.organisation.company import Engagement, Organisation
-from learning_platform_sandbox.organisation.hashing import stable_hash
+from learning_platform_sandbox.organisation.hashing import Draws, pick_weighted, stable_hash
 from learning_platform_sandbox.organisation.people import Learner
 
 __all__ = [
@@ -27,9 +27,11 @@ __all__ = [
     "ORGANIZATION",
     "THIRD_PARTY",
     "Content",
+    "Draws",
     "Engagement",
     "Learner",
     "Locale",
     "Organisation",
+    "pick_weighted",
     "stable_hash",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from learning_platform_sandbox.organisation.hashing import stable_hash
+from learning_platform_sandbox.organisation.hashing import pick_weighted, stable_hash
 
 # The nine asset types of LinkedIn's ACCOUNT report sample, in that sample's order. Every content
 # item is one of them (ASSESSMENT is a known value that no report row carries).
@@ -146,7 +146,7 @@ def make_content(seed: int, index: int) -> Content:
     if index < len(_GUARANTEED_ASSET_TYPES):
         asset_type = _GUARANTEED_ASSET_TYPES[index]
     else:
-        asset_type = _weighted_asset_type(bits % 100)
+        asset_type = pick_weighted(_ASSET_TYPE_WEIGHTS, bits % 100)[0]
     if index % 10 == 3:
         source, provider = ORGANIZATION, _ORGANIZATION_PROVIDER
     elif index % 10 == 7:
@@ -166,11 +166,3 @@ def make_content(seed: int, index: int) -> Content:
         content_provider_name=provider,
         content_source=source,
     )
-
-
-def _weighted_asset_type(percentile: int) -> str:
-    for asset_type, weight in _ASSET_TYPE_WEIGHTS:
-        if percentile < weight:
-            return asset_type
-        percentile -= weight
-    return "COURSE"
