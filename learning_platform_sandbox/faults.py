@@ -50,6 +50,11 @@ class Failure:
     retry_after: str | None
     skip: int = 0  # matching calls to let through before the first failure
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers of the failed answer: Retry-After, when the failure has one."""
+        return {"Retry-After": self.retry_after} if self.retry_after else {}
+
 
 FailureT = TypeVar("FailureT", bound=Failure)
 CallT = TypeVar("CallT")  # what a failure is matched against: a report query, an endpoint
@@ -175,3 +180,9 @@ def retry_after_header(retry_after: int | float | datetime | None) -> str | None
     if isinstance(retry_after, datetime):
         return format_datetime(retry_after.astimezone(timezone.utc), usegmt=True)
     return str(int(retry_after))
+
+
+def check_error_status(status: int) -> None:
+    """A failure answers an error status (4xx or 5xx); anything else is a mistake in the test."""
+    if not 400 <= status <= 599:
+        raise ValueError(f"a failure needs an error status, got {status}")

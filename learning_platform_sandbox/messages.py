@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import parse_qs
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class Request:
         user, colon, password = decoded.partition(":")
         return (user, password) if colon else None
 
+    def form(self) -> dict[str, str]:
+        """The url-encoded form of the body; the last value wins when a name repeats."""
+        return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8", "replace")).items()}
+
 
 @dataclass
 class Response:
@@ -46,8 +51,7 @@ class Response:
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
-        body = json.dumps(payload, separators=(",", ":")).encode()
-        return cls(status, body, headers=headers or {})
+        return cls(status, dumps(payload).encode(), headers=headers or {})
 
 
 class Simulator(Protocol):
@@ -67,4 +71,5 @@ class Simulator(Protocol):
 
 
 def dumps(value: object) -> str:
+    """Compact JSON, as the upstreams answer it."""
     return json.dumps(value, separators=(",", ":"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,11 +27,11 @@ class RequestRecord:
 class ObservedSimulator:
     """What a simulator lets tests see of the calls it served, and how it stops.
 
-    A subclass sets `faults`, counts each token request with `_count_token_request()`, serves each
-    API call inside `_counting_in_flight()` and logs every call with `_observe()`. An API call
-    starts with `_apply_faults_before_call()` and answers its 200 with `_ok()`, so the faults
-    apply. The subclass names the in-flight maximum after what its API serves
-    (`max_reports_in_flight`, `max_in_flight`).
+    A subclass sets `faults`, answers each token request through `_serve_token_request()` and each
+    API call through `_serve_api_call()`, so both are counted and logged. An API call starts with
+    `_apply_faults_before_call()` and answers its 200 with `_ok()`, so the faults apply. The
+    subclass names the in-flight maximum after what its API serves (`max_reports_in_flight`,
+    `max_in_flight`).
     """
 
     faults: FaultsBase
@@ -80,6 +80,22 @@ class ObservedSimulator:
         if garbage == "truncated_json":
             return Response(200, body[: len(body) // 2])
         return Response(200, body)
+
+    def _serve_token_request(
+        self, request: Request, answer: Callable[[Request], Response]
+    ) -> Response:
+        """Answer a token request, counted, and log it without its form: that holds the secret."""
+        self._count_token_request()
+        response = answer(request)
+        self._observe(request, {}, response.status)
+        return response
+
+    def _serve_api_call(self, request: Request, answer: Callable[[Request], Response]) -> Response:
+        """Answer an API call, counted while in flight, and log it with its query string."""
+        with self._counting_in_flight():
+            response = answer(request)
+        self._observe(request, dict(request.params), response.status)
+        return response
 
     def _count_token_request(self) -> None:
         with self._lock:

@@ -1,4 +1,4 @@
-"""Access tokens as an upstream issues them, and the constant-time check of a client's secret."""
+"""Access tokens as an upstream issues them, the check of a client's secret, OAuth errors."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+
+from learning_platform_sandbox.messages import Response
 
 
 class Tokens:
@@ -58,3 +60,8 @@ class Tokens:
 def same(given: str, expected: str) -> bool:
     """Constant-time comparison, so a secret cannot be guessed from response times."""
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def oauth_error(status: int, error: str, description: str) -> Response:
+    """A token endpoint's error body, OAuth style (not the body of the API's own errors)."""
+    return Response.json(status, {"error": error, "error_description": description})

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from learning_platform.lib.windows import DayWindow
-from learning_platform_sandbox.faults import Failure, FaultsBase, retry_after_header
+from learning_platform_sandbox.faults import (
+    Failure,
+    FaultsBase,
+    check_error_status,
+    retry_after_header,
+)
 from learning_platform_sandbox.linkedin_learning.api import SUPPORTED_AGGREGATIONS
 from learning_platform_sandbox.linkedin_learning.elements import Activity
 from learning_platform_sandbox.linkedin_learning.reports import ReportQuery
@@ -63,8 +68,7 @@ class Faults(FaultsBase[_Failure, ReportQuery]):
         `day` matches calls whose window covers that day; `aggregation` ("ACCOUNT", "INDIVIDUAL",
         "INDIVIDUAL+CONTENT", "CONTENT") matches calls with exactly that aggregation.
         """
-        if not 400 <= status <= 599:
-            raise ValueError(f"a failure needs an error status, got {status}")
+        check_error_status(status)
         self._add_failure(
             _Failure(
                 status=status,

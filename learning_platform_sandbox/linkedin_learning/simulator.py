@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from urllib.parse import parse_qs
 
 from learning_platform_sandbox.linkedin_learning.api import (
     ERROR_MESSAGES,
@@ -19,7 +18,7 @@ from learning_platform_sandbox.linkedin_learning.reports import LinkedInReports
 from learning_platform_sandbox.messages import Request, Response
 from learning_platform_sandbox.observation import ObservedSimulator, RequestRecord
 from learning_platform_sandbox.organisation import Organisation
-from learning_platform_sandbox.tokens import Tokens, same
+from learning_platform_sandbox.tokens import Tokens, oauth_error, same
 
 
 class LinkedInSimulator(ObservedSimulator):
@@ -80,30 +79,24 @@ class LinkedInSimulator(ObservedSimulator):
 
     def handle(self, request: Request) -> Response:
         if request.path == TOKEN_PATH:
-            self._count_token_request()
-            response = self._token(request)
-            params: dict[str, str] = {}  # the form body holds the client secret: never recorded
-        elif request.path == REPORT_PATH:
-            with self._counting_in_flight():
-                response = self._report(request)
-            params = dict(request.params)
-        else:
-            response = _error(404, f"no resource at {request.path}")
-            params = dict(request.params)
-        self._observe(request, params, response.status)
+            return self._serve_token_request(request, self._token)
+        if request.path == REPORT_PATH:
+            return self._serve_api_call(request, self._report)
+        response = _error(404, f"no resource at {request.path}")
+        self._observe(request, dict(request.params), response.status)
         return response
 
     def _token(self, request: Request) -> Response:
         if request.method != "POST":
-            return Response.json(405, {"error": "invalid_request", "error_description": "use POST"})
-        form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+            return oauth_error(405, "invalid_request", "use POST")
+        form = request.form()
         if form.get("grant_type") != "client_credentials":
             message = "grant_type must be client_credentials"
-            return _oauth_error(400, "unsupported_grant_type", message)
+            return oauth_error(400, "unsupported_grant_type", message)
         id_ok = same(form.get("client_id", ""), self.client_id)
         secret_ok = same(form.get("client_secret", ""), self.client_secret)
         if not (id_ok and secret_ok):
-            return _oauth_error(401, "invalid_client", "Client authentication failed")
+            return oauth_error(401, "invalid_client", "Client authentication failed")
         token = self._tokens.issue()
         return Response.json(200, {"access_token": token, "expires_in": TOKEN_LIFETIME_SECONDS})
 
@@ -119,8 +112,7 @@ class LinkedInSimulator(ObservedSimulator):
             return _error(bad.status, bad.message)
         failure = self.faults._take_failure(query)
         if failure is not None:
-            headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
-            return _error(failure.status, headers=headers)
+            return _error(failure.status, headers=failure.headers)
         page = self._pages.page(request.params, query, start, count, self.faults._enums_for(query))
         return self._ok(page, _HTML_ERROR_PAGE)
 
@@ -135,11 +127,6 @@ def _error(
         "status": status,
     }
     return Response.json(status, body, headers)
-
-
-def _oauth_error(status: int, error: str, description: str) -> Response:
-    """The token endpoint's error body, OAuth style (not the API's serviceErrorCode body)."""
-    return Response.json(status, {"error": error, "error_description": description})
 
 
 _HTML_ERROR_PAGE = (

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from learning_platform_sandbox.faults import Failure, FaultsBase, retry_after_header
+from learning_platform_sandbox.faults import (
+    Failure,
+    FaultsBase,
+    check_error_status,
+    retry_after_header,
+)
 from learning_platform_sandbox.thrive.api import check_endpoint
 from learning_platform_sandbox.thrive.stamps import day_number_of
 from learning_platform_sandbox.tokens import Tokens
@@ -53,8 +58,7 @@ class ThriveFaults(FaultsBase[_Failure, str]):
         breaks on page 3). `retry_after` adds a Retry-After header: seconds, or a datetime sent
         as an HTTP-date.
         """
-        if not 400 <= status <= 599:
-            raise ValueError(f"a failure needs an error status, got {status}")
+        check_error_status(status)
         check_endpoint(endpoint, allow_none=True)
         self._add_failure(
             _Failure(

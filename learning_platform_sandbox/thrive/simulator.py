@@ -6,7 +6,6 @@ import secrets
 import time
 from collections.abc import Callable
 from http import HTTPStatus
-from urllib.parse import parse_qs
 
 from learning_platform_sandbox.messages import Request, Response, dumps
 from learning_platform_sandbox.observation import ObservedSimulator, RequestRecord
@@ -30,7 +29,7 @@ from learning_platform_sandbox.thrive.parameters import (
 )
 from learning_platform_sandbox.thrive.records import ThriveRecords
 from learning_platform_sandbox.thrive.stamps import Stamped, window_slice
-from learning_platform_sandbox.tokens import Tokens, same
+from learning_platform_sandbox.tokens import Tokens, oauth_error, same
 
 
 class ThriveSimulator(ObservedSimulator):
@@ -122,35 +121,28 @@ class ThriveSimulator(ObservedSimulator):
 
     def handle(self, request: Request) -> Response:
         if _is_token_path(request.path):
-            self._count_token_request()
-            response = self._token(request)
-            params: dict[str, str] = {}  # the form body may hold the client secret: never recorded
-        else:
-            with self._counting_in_flight():
-                response = self._api(request)
-            params = dict(request.params)
-        self._observe(request, params, response.status)
-        return response
+            return self._serve_token_request(request, self._token)
+        return self._serve_api_call(request, self._api)
 
     def _token(self, request: Request) -> Response:
         if request.method != "POST":
-            return _oauth_error(405, "invalid_request", "use POST")
+            return oauth_error(405, "invalid_request", "use POST")
         tenant = request.path[len(TOKEN_PATH) + 1 :]
         if tenant != self.tenant_id:
-            return _oauth_error(400, "invalid_request", "unknown tenant in the token URL")
-        form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+            return oauth_error(400, "invalid_request", "unknown tenant in the token URL")
+        form = request.form()
         # The client authenticates with HTTP Basic, or (the fallback) in the form body.
         client = request.basic_credentials()
         if client is None:
             client = (form.get("client_id", ""), form.get("client_secret", ""))
         if not (same(client[0], self.client_id) & same(client[1], self.client_secret)):
-            return _oauth_error(401, "invalid_client", "Client authentication failed")
+            return oauth_error(401, "invalid_client", "Client authentication failed")
         if form.get("grant_type") != "client_credentials":
             message = "grant_type must be client_credentials"
-            return _oauth_error(400, "unsupported_grant_type", message)
+            return oauth_error(400, "unsupported_grant_type", message)
         unknown = set(form.get("scope", "").split()) - SCOPES
         if unknown:
-            return _oauth_error(400, "invalid_scope", f"unknown scope {sorted(unknown)[0]!r}")
+            return oauth_error(400, "invalid_scope", f"unknown scope {sorted(unknown)[0]!r}")
         token = self._tokens.issue()
         body = {"access_token": token, "expires_in": TOKEN_LIFETIME_SECONDS, "token_type": "Bearer"}
         return Response.json(200, body)
@@ -174,8 +166,7 @@ class ThriveSimulator(ObservedSimulator):
             return _error(400, bad.message)
         failure = self.faults._take_failure(endpoint)
         if failure is not None:
-            headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
-            return _error(failure.status, headers=headers)
+            return _error(failure.status, headers=failure.headers)
         if isinstance(query, RecordQuery):
             record = self._record(query)
             if record is None:
@@ -262,11 +253,6 @@ def _error(
         phrase = "Error"
     body = {"status": status, "error": phrase, "message": message or phrase}
     return Response.json(status, body, headers)
-
-
-def _oauth_error(status: int, error: str, description: str) -> Response:
-    """The token endpoint's error body, OAuth style (not the API's error body)."""
-    return Response.json(status, {"error": error, "error_description": description})
 
 
 # What a gateway in front of the API answers when the service behind it fails, with a 200 here.
