@@ -1,5 +1,4 @@
-"""The organisation's Thought Industries content actions per UTC day, built from journeys, and
-their exports.
+"""The organisation's Thought Industries content actions per UTC day, and exports of them.
 
 Exports are snapshots of a log: two exports over overlapping days carry the same actions with the
 same timestamps, which is what the natural key (e-mail, content, type, source, timestamp) relies on.

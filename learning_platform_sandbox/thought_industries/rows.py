@@ -1,5 +1,4 @@
-"""One row of the Content Actions report (an Action), and a content item as Thought Industries
-names it."""
+"""One row of the Content Actions report (an Action), and a content item as TI names it."""
 
 from __future__ import annotations
 
