@@ -1,4 +1,4 @@
-"""One row of the Content Actions report (an Action), and a content item as TI names it."""
+"""A Content Actions report row (an Action), and a content item as Thought Industries names it."""
 
 from __future__ import annotations
 
