@@ -14,6 +14,9 @@ WORKDIR /opt/learning_platform
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-install-project --no-dev
 COPY learning_platform ./learning_platform
+# The wheel lists all three; the CLI's parser reads the bench's options even without psutil.
+COPY learning_platform_sandbox ./learning_platform_sandbox
+COPY learning_platform_bench ./learning_platform_bench
 COPY workspace.yaml ./
 RUN uv sync --locked --no-dev
 

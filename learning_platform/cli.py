@@ -35,7 +35,7 @@ def _prepare_home() -> Path:
 
 
 def _start_sandbox(args: argparse.Namespace):
-    from learning_platform.sandbox import Organisation, SandboxServer
+    from learning_platform_sandbox import Organisation, SandboxServer
 
     server = SandboxServer(
         Organisation(seed=args.seed, learners=args.learners), port=args.sandbox_port
@@ -49,7 +49,7 @@ def _start_sandbox(args: argparse.Namespace):
 def _drop_exports(args: argparse.Namespace, days: list[date]) -> list[Path]:
     """Write the sandbox's Thought Industries exports over `days` into the drop folder (two that
     overlap), as someone delivering them would; THOUGHT_INDUSTRIES_DROP_URL is set to it."""
-    from learning_platform.sandbox import ContentActions, Organisation
+    from learning_platform_sandbox import ContentActions, Organisation
 
     url = settings.thought_industries_drop_url()
     if "://" in url and not url.startswith("file://"):
@@ -184,9 +184,17 @@ def db(args: argparse.Namespace) -> int:
 
 def bench(args: argparse.Namespace) -> int:
     """Benchmark LinkedIn ingestion against a minimal baseline, on this machine (not a test)."""
-    from learning_platform import bench as bench_module
-
-    return bench_module.run(args)
+    try:
+        from learning_platform_bench.orchestrator import run
+    except ModuleNotFoundError as missing:
+        if missing.name != "psutil":
+            raise
+        print(
+            "learning-platform bench needs psutil (the bench dependency group): run ./run bench",
+            file=sys.stderr,
+        )
+        return 1
+    return run(args)
 
 
 def _embedded_url() -> str:
@@ -234,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
     db_parser.set_defaults(handler=db)
 
     bench_parser = commands.add_parser("bench", help=bench.__doc__)
-    from learning_platform.bench import add_arguments
+    from learning_platform_bench import add_arguments
 
     add_arguments(bench_parser)
     bench_parser.set_defaults(handler=bench)

@@ -29,7 +29,7 @@ from learning_platform.defs.thrive.assets import thrive_assets
 from learning_platform.defs.thrive.checks import thrive_checks
 from learning_platform.defs.thrive.resources import ThriveClient
 from learning_platform.lib.warehouse import migrations
-from learning_platform.sandbox import Organisation, SandboxServer
+from learning_platform_sandbox import Organisation, SandboxServer
 from learning_platform_tests.fakes import FakeTime
 
 TEMPLATE = "learning_platform_template"

@@ -5,7 +5,7 @@ import pytest
 
 from learning_platform import demo_run, settings
 from learning_platform.lib.windows import window_for_key
-from learning_platform.sandbox import ContentActions
+from learning_platform_sandbox import ContentActions
 
 MARTS = (
     "learning_events",

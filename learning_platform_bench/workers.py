@@ -1,8 +1,8 @@
 """The benchmark's measured processes, one per invocation: the sandbox, the baseline, the platform.
 
-    python -m learning_platform.bench.workers serve --learners 20000 --contents 2000 --pairs 450000
-    python -m learning_platform.bench.workers baseline --day 2026-11-01
-    python -m learning_platform.bench.workers platform --first 2026-11-01 --last 2026-11-14 [--all]
+    python -m learning_platform_bench.workers serve --learners 20000 --contents 2000 --pairs 450000
+    python -m learning_platform_bench.workers baseline --day 2026-11-01
+    python -m learning_platform_bench.workers platform --first 2026-11-01 --last 2026-11-14 [--all]
 
 Each prints one JSON line on stdout; the orchestrator (`learning-platform bench`) times the
 process from the outside and samples its memory.
@@ -19,7 +19,7 @@ from datetime import date
 
 
 def serve(args: argparse.Namespace) -> None:
-    from learning_platform.sandbox import LinkedInSimulator, Organisation, SandboxServer
+    from learning_platform_sandbox import LinkedInSimulator, Organisation, SandboxServer
 
     organisation = Organisation(
         seed=args.seed, learners=args.learners, contents=args.contents, pairs_per_day=args.pairs
@@ -31,8 +31,8 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def baseline(args: argparse.Namespace) -> None:
-    from learning_platform.bench.baseline import load_day
     from learning_platform.lib.windows import PACIFIC, DayWindow
+    from learning_platform_bench.baseline import load_day
 
     started = time.perf_counter()
     rows = load_day(
@@ -96,7 +96,7 @@ def platform(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m learning_platform.bench.workers")
+    parser = argparse.ArgumentParser(prog="python -m learning_platform_bench.workers")
     workers = parser.add_subparsers(dest="worker", required=True)
     serve_parser = workers.add_parser("serve")
     serve_parser.add_argument("--seed", type=int, default=7)

@@ -1,5 +1,8 @@
-"""The yardstick: the least a loader of one LinkedIn INDIVIDUAL+CONTENT day can do. requests, a
-flatten to tuples, binary COPY into a table of the platform table's definition, nothing else."""
+"""The yardstick: the least a loader of one LinkedIn INDIVIDUAL+CONTENT day can do.
+
+requests, a flatten to tuples, binary COPY into a table of the platform table's definition, nothing
+else.
+"""
 
 from __future__ import annotations
 

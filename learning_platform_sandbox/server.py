@@ -8,78 +8,17 @@ query strings and headers are nobody's business in test output, and tokens must 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import sys
 import threading
 import traceback
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-if TYPE_CHECKING:
-    from learning_platform.sandbox.linkedin import LinkedInSimulator
-    from learning_platform.sandbox.organisation import Organisation
-    from learning_platform.sandbox.thrive import ThriveSimulator
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    params: dict[str, str]  # query string; the last value wins when a name repeats
-    headers: Mapping[str, str]  # case-insensitive
-    body: bytes = b""
-
-    def bearer_token(self) -> str | None:
-        scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return token.strip()
-
-    def basic_credentials(self) -> tuple[str, str] | None:
-        """(user, password) of an `Authorization: Basic` header; None if absent or unreadable."""
-        scheme, _, encoded = (self.headers.get("Authorization") or "").partition(" ")
-        if scheme.lower() != "basic":
-            return None
-        try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        user, colon, password = decoded.partition(":")
-        return (user, password) if colon else None
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
-        body = json.dumps(payload, separators=(",", ":")).encode()
-        return cls(status, body, headers=headers or {})
-
-
-class Simulator(Protocol):
-    """What the server needs from an upstream simulator."""
-
-    path_prefixes: tuple[str, ...]
-
-    def handle(self, request: Request) -> Response: ...
-
-    def environment(self, base_url: str) -> dict[str, str]:
-        """The variables a client of this upstream needs when the server lives at `base_url`."""
-        ...
-
-    def close(self) -> None:
-        """Wake anything the simulator is holding (slow or held responses): the server stops."""
-        ...
+from learning_platform_sandbox.linkedin_learning import LinkedInSimulator
+from learning_platform_sandbox.messages import Request, Response, Simulator
+from learning_platform_sandbox.organisation import Organisation
+from learning_platform_sandbox.thrive import ThriveSimulator
 
 
 class SandboxServer:
@@ -98,10 +37,6 @@ class SandboxServer:
         linkedin: LinkedInSimulator | None = None,
         thrive: ThriveSimulator | None = None,
     ) -> None:
-        # Imported here because the simulators build on this module's Request and Response.
-        from learning_platform.sandbox.linkedin import LinkedInSimulator
-        from learning_platform.sandbox.thrive import ThriveSimulator
-
         self.organisation = organisation
         self._simulators: list[Simulator] = []
         self._httpd = _QuietThreadingHTTPServer((host, port), _Handler)

@@ -1,7 +1,7 @@
 """The sandbox: a deterministic synthetic company and HTTP simulators of its learning upstreams."""
 
-from learning_platform.sandbox.common import Gate, RequestRecord, Tokens
-from learning_platform.sandbox.linkedin import (
+from learning_platform_sandbox.faults import Gate
+from learning_platform_sandbox.linkedin_learning import (
     Activity,
     ActivityRow,
     Faults,
@@ -12,7 +12,9 @@ from learning_platform.sandbox.linkedin import (
     ReportQuery,
     days_in_window,
 )
-from learning_platform.sandbox.organisation import (
+from learning_platform_sandbox.messages import Request, Response, Simulator
+from learning_platform_sandbox.observation import RequestRecord
+from learning_platform_sandbox.organisation import (
     CONTENT_ASSET_TYPES,
     Content,
     Engagement,
@@ -20,14 +22,15 @@ from learning_platform.sandbox.organisation import (
     Locale,
     Organisation,
 )
-from learning_platform.sandbox.server import Request, Response, SandboxServer, Simulator
-from learning_platform.sandbox.thought_industries import (
+from learning_platform_sandbox.server import SandboxServer
+from learning_platform_sandbox.thought_industries import (
     Action,
     CatalogueItem,
     ContentActions,
     append_rows,
 )
-from learning_platform.sandbox.thrive import ThriveFaults, ThriveRecords, ThriveSimulator
+from learning_platform_sandbox.thrive import ThriveFaults, ThriveRecords, ThriveSimulator
+from learning_platform_sandbox.tokens import Tokens
 
 __all__ = [
     "CONTENT_ASSET_TYPES",

@@ -2,7 +2,7 @@
 
 import sys
 
-from learning_platform.bench import measure
+from learning_platform_bench.measuring import measure
 
 HOLD_100_MB_IN_A_GRANDCHILD = """
 import subprocess, sys

@@ -1,11 +1,4 @@
-"""One deterministic synthetic company (people, content, daily engagement) for every simulator.
-
-The LinkedIn simulator reports on it today; Thrive and Thought Industries simulators will report on
-the same learners (same e-mails) later, so nothing here is shaped like one vendor's API.
-
-Everything derives from `seed` through blake2b hashes of (seed, what, day, index): never the global
-`random` state, never the per-process salted built-in `hash` of strings. Two organisations with the
-same arguments are identical, in any process.
+"""The Organisation: its learners and catalogue, and each Pacific day's engagements with them.
 
 The day's engagements
 ---------------------
@@ -33,208 +26,10 @@ from typing import NamedTuple
 
 from learning_platform.lib.linkedin_learning.records import FINAL_MARGIN_MS
 from learning_platform.lib.windows import PACIFIC, DayWindow, to_epoch_ms
+from learning_platform_sandbox.organisation.catalogue import Content, make_content
+from learning_platform_sandbox.organisation.hashing import stable_hash
+from learning_platform_sandbox.organisation.people import Learner, make_learner
 
-# The nine asset types of LinkedIn's ACCOUNT report sample, in that sample's order. Every content
-# item is one of them (ASSESSMENT is a known value that no report row carries).
-CONTENT_ASSET_TYPES = (
-    "ARTICLE",
-    "AUDIO",
-    "BOOK",
-    "LEARNING_COLLECTION",
-    "COURSE",
-    "DOCUMENT",
-    "EVENT",
-    "LEARNING_PATH",
-    "VIDEO",
-)
-
-# Where content comes from, as LinkedIn's `contentSource` filter names it.
-LINKEDIN_LEARNING = "LINKEDIN_LEARNING"
-ORGANIZATION = "ORGANIZATION"
-THIRD_PARTY = "THIRD_PARTY"
-
-FIRST_NAMES = (
-    "ada",
-    "alan",
-    "amara",
-    "ana",
-    "arjun",
-    "beatriz",
-    "carlos",
-    "chen",
-    "chloe",
-    "dmitri",
-    "elena",
-    "emeka",
-    "farah",
-    "grace",
-    "hana",
-    "ibrahim",
-    "ingrid",
-    "jamal",
-    "joao",
-    "kenji",
-    "lars",
-    "leila",
-    "lucia",
-    "mateo",
-    "mei",
-    "nadia",
-    "noah",
-    "olga",
-    "omar",
-    "priya",
-    "quentin",
-    "rosa",
-    "samir",
-    "sofia",
-    "tariq",
-    "uma",
-    "valentina",
-    "wei",
-    "yusuf",
-    "zoe",
-)
-LAST_NAMES = (
-    "abara",
-    "berg",
-    "castillo",
-    "dubois",
-    "eriksen",
-    "fernandes",
-    "garcia",
-    "hopper",
-    "ibarra",
-    "johnson",
-    "kowalski",
-    "lovelace",
-    "moreau",
-    "nakamura",
-    "okafor",
-    "petrov",
-    "quinn",
-    "rossi",
-    "silva",
-    "tanaka",
-    "turing",
-    "umarov",
-    "varga",
-    "weber",
-    "xu",
-    "yilmaz",
-    "zhang",
-    "haddad",
-    "murphy",
-    "novak",
-    "connolly",
-    "patel",
-    "santos",
-    "schmidt",
-    "singh",
-    "smith",
-    "takahashi",
-    "van-dijk",
-    "williams",
-    "kim",
-)
-DEPARTMENTS = (
-    "Engineering",
-    "Finance",
-    "Sales",
-    "Marketing",
-    "People",
-    "Operations",
-    "Legal",
-    "Support",
-)
-
-_TOPICS = (
-    "Excel",
-    "Python",
-    "SQL",
-    "Project Management",
-    "Leadership",
-    "Public Speaking",
-    "Data Visualization",
-    "Cloud Computing",
-    "Agile",
-    "Negotiation",
-    "Time Management",
-    "Power BI",
-    "JavaScript",
-    "Cybersecurity",
-    "Machine Learning",
-    "Business Writing",
-    "Design Thinking",
-    "Accounting",
-    "Customer Service",
-    "Kubernetes",
-    "Critical Thinking",
-    "Statistics",
-    "Digital Marketing",
-    "Coaching",
-    "Git",
-)
-_TITLE_TEMPLATES = {
-    "COURSE": (
-        "{topic} Essential Training",
-        "Learning {topic}",
-        "{topic}: Advanced Techniques",
-        "{topic} for Beginners",
-        "Mastering {topic}",
-    ),
-    "VIDEO": ("{topic} Tips and Tricks", "{topic} in Five Minutes", "What Is {topic}?"),
-    "LEARNING_PATH": ("Become an Expert in {topic}", "Master {topic}", "{topic} Career Path"),
-    "ARTICLE": ("Why {topic} Matters", "Five Myths About {topic}"),
-    "BOOK": ("The {topic} Handbook", "{topic}: A Practical Guide"),
-    "AUDIO": ("The {topic} Podcast", "{topic} on the Go"),
-    "DOCUMENT": ("{topic} Cheat Sheet", "{topic} Checklist"),
-    "EVENT": ("Live Q&A: {topic}", "{topic} Summit Keynote"),
-    "LEARNING_COLLECTION": ("{topic} Collection", "Team Picks: {topic}"),
-}
-# Share of the catalogue per asset type (percent), after one item of each type is guaranteed.
-_ASSET_TYPE_WEIGHTS = (
-    ("COURSE", 40),
-    ("VIDEO", 25),
-    ("LEARNING_PATH", 10),
-    ("ARTICLE", 5),
-    ("BOOK", 5),
-    ("AUDIO", 4),
-    ("DOCUMENT", 4),
-    ("EVENT", 4),
-    ("LEARNING_COLLECTION", 3),
-)
-_GUARANTEED_ASSET_TYPES = (
-    "COURSE",
-    "VIDEO",
-    "LEARNING_PATH",
-    "ARTICLE",
-    "BOOK",
-    "AUDIO",
-    "DOCUMENT",
-    "EVENT",
-    "LEARNING_COLLECTION",
-)
-_URN_KINDS = {
-    "COURSE": "lyndaCourse",
-    "VIDEO": "lyndaVideo",
-    "LEARNING_PATH": "lyndaLearningPath",
-    "ARTICLE": "lyndaArticle",
-    "BOOK": "lyndaBook",
-    "AUDIO": "lyndaAudio",
-    "DOCUMENT": "lyndaDocument",
-    "EVENT": "lyndaEvent",
-    "LEARNING_COLLECTION": "lyndaLearningCollection",
-}
-_LOCALES = (("en", "US"),) * 6 + (
-    ("en", "GB"),
-    ("fr", "FR"),
-    ("de", "DE"),
-    ("es", "ES"),
-    ("ja", "JP"),
-)
-_THIRD_PARTY_PROVIDERS = ("Contoso Academy", "Fabrikam Learning")
-_ORGANIZATION_PROVIDER = "Example Corp"
 # Seconds viewed in one day's engagement, by asset type: (fewest, most).
 _SECONDS_VIEWED = {
     "COURSE": (60, 3600),
@@ -248,64 +43,6 @@ _SECONDS_VIEWED = {
     "LEARNING_COLLECTION": (60, 1800),
 }
 _COMPLETION_PERCENT = 20  # share of engagements that reach 100 % on the day
-
-
-def stable_hash(*parts: object) -> int:
-    """128 deterministic bits for `parts`, the same in every process."""
-    key = "\x1f".join(str(part) for part in parts).encode()
-    return int.from_bytes(hashlib.blake2b(key, digest_size=16).digest(), "big")
-
-
-@dataclass(frozen=True)
-class Learner:
-    """One person of the company, known to every learning platform under the same e-mail."""
-
-    index: int
-    first_name: str
-    last_name: str
-    email: str
-    unique_user_id: str
-    linkedin_profile_id: int
-    thrive_id: str
-    department: str
-    account_id: int
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def profile_urn(self) -> str:
-        return (
-            f"urn:li:enterpriseProfile:(urn:li:enterpriseAccount:{self.account_id},"
-            f"{self.linkedin_profile_id})"
-        )
-
-
-@dataclass(frozen=True)
-class Locale:
-    language: str
-    country: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"language": self.language, "country": self.country}
-
-
-@dataclass(frozen=True)
-class Content:
-    """One item of the catalogue: a course, a video, a learning path, a book..."""
-
-    index: int
-    asset_type: str
-    content_id: int
-    name: str
-    locale: Locale
-    content_provider_name: str
-    content_source: str  # LINKEDIN_LEARNING, ORGANIZATION or THIRD_PARTY
-
-    @property
-    def urn(self) -> str:
-        return f"urn:li:{_URN_KINDS[self.asset_type]}:{self.content_id}"
 
 
 class Engagement(NamedTuple):
@@ -370,8 +107,10 @@ class Organisation:
         self.seed = seed
         self.account_id = account_id
         self.pairs_per_day = pairs_per_day
-        self.learners: tuple[Learner, ...] = tuple(self._make_learner(i) for i in range(learners))
-        self.contents: tuple[Content, ...] = tuple(self._make_content(i) for i in range(contents))
+        self.learners: tuple[Learner, ...] = tuple(
+            make_learner(seed, account_id, i) for i in range(learners)
+        )
+        self.contents: tuple[Content, ...] = tuple(make_content(seed, i) for i in range(contents))
         self._learner_by_email = {learner.email: learner for learner in self.learners}
         self._plans: dict[date, _DayPlan] = {}
         self.data_through = data_through if data_through is not None else _default_data_through()
@@ -453,52 +192,6 @@ class Organisation:
         last = max(first, min(last, plan.end_ms - 1, self._data_through_ms))
         return Engagement(day, index, learner, content, first, last, seconds, progress, completed)
 
-    # -- construction ----------------------------------------------------------------------
-
-    def _make_learner(self, index: int) -> Learner:
-        bits = stable_hash(self.seed, "learner", index)
-        first_name = FIRST_NAMES[bits % len(FIRST_NAMES)]
-        last_name = LAST_NAMES[(bits >> 16) % len(LAST_NAMES)]
-        return Learner(
-            index=index,
-            first_name=first_name.title(),
-            last_name=last_name.replace("-", " ").title().replace(" ", "-"),
-            # The index keeps e-mails unique however many learners share a name.
-            email=f"{first_name}.{last_name}.{index}@example.com",
-            unique_user_id=f"E{index:06d}",
-            # Increasing with the index, so unique; the hash only makes them look less tidy.
-            linkedin_profile_id=60_000_000 + index * 1000 + (bits >> 32) % 1000,
-            thrive_id=f"{stable_hash(self.seed, 'thrive', index):032x}"[:24],
-            department=DEPARTMENTS[(bits >> 48) % len(DEPARTMENTS)],
-            account_id=self.account_id,
-        )
-
-    def _make_content(self, index: int) -> Content:
-        bits = stable_hash(self.seed, "content", index)
-        if index < len(_GUARANTEED_ASSET_TYPES):
-            asset_type = _GUARANTEED_ASSET_TYPES[index]
-        else:
-            asset_type = _weighted_asset_type(bits % 100)
-        if index % 10 == 3:
-            source, provider = ORGANIZATION, _ORGANIZATION_PROVIDER
-        elif index % 10 == 7:
-            source = THIRD_PARTY
-            provider = _THIRD_PARTY_PROVIDERS[(bits >> 8) % len(_THIRD_PARTY_PROVIDERS)]
-        else:
-            source, provider = LINKEDIN_LEARNING, "LinkedIn"
-        topic = _TOPICS[(bits >> 16) % len(_TOPICS)]
-        templates = _TITLE_TEMPLATES[asset_type]
-        language, country = _LOCALES[(bits >> 40) % len(_LOCALES)]
-        return Content(
-            index=index,
-            asset_type=asset_type,
-            content_id=500_000 + index * 37 + (bits >> 24) % 37,  # unique: 37 ids per index
-            name=templates[(bits >> 32) % len(templates)].format(topic=topic),
-            locale=Locale(language, country),
-            content_provider_name=provider,
-            content_source=source,
-        )
-
     def _plan(self, day: date) -> _DayPlan:
         plan = self._plans.get(day)
         if plan is None:
@@ -543,14 +236,6 @@ def _first_engaged_ms_from(plan: _DayPlan, index: int, count: int, bits: int) ->
     # Slice `index` of `count` equal slices of the day, at a hashed point inside it (1/65536 steps).
     length = plan.end_ms - plan.start_ms
     return plan.start_ms + length * (index * 65536 + (bits & 0xFFFF)) // (count * 65536)
-
-
-def _weighted_asset_type(percentile: int) -> str:
-    for asset_type, weight in _ASSET_TYPE_WEIGHTS:
-        if percentile < weight:
-            return asset_type
-        percentile -= weight
-    return "COURSE"
 
 
 def _default_data_through() -> datetime:

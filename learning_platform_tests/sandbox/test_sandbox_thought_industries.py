@@ -15,8 +15,8 @@ from learning_platform.lib.vocabulary import (
     THOUGHT_INDUSTRIES_ACTION_TYPES,
     thought_industries_type_source_pairs,
 )
-from learning_platform.sandbox import ContentActions, Organisation, append_rows
-from learning_platform.sandbox.thought_industries import (
+from learning_platform_sandbox import ContentActions, Organisation, append_rows
+from learning_platform_sandbox.thought_industries import (
     COLUMNS,
     format_timestamp,
     normalised_source,

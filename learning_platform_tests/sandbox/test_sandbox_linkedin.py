@@ -15,7 +15,7 @@ import requests
 
 from learning_platform.lib.vocabulary import LINKEDIN_ENGAGEMENT_TYPES
 from learning_platform.lib.windows import PACIFIC, DayWindow
-from learning_platform.sandbox import (
+from learning_platform_sandbox import (
     LinkedInReports,
     LinkedInSimulator,
     Organisation,

@@ -11,8 +11,8 @@ from email.utils import parsedate_to_datetime
 import pytest
 import requests
 
-from learning_platform.sandbox import Organisation, SandboxServer, ThriveSimulator
-from learning_platform.sandbox.thrive import ACTIVITY_TYPES, CONTENT_TYPES
+from learning_platform_sandbox import Organisation, SandboxServer, ThriveSimulator
+from learning_platform_sandbox.thrive import ACTIVITY_TYPES, CONTENT_TYPES
 from learning_platform_tests.fakes import FakeTime
 
 DAY = date(2026, 3, 2)

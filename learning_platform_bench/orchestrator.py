@@ -1,10 +1,4 @@
-"""`learning-platform bench`: the platform's LinkedIn path against a minimal baseline, side by side.
-
-Everything runs here, on loopback: a sandbox process serves a synthetic day (its pages rendered
-once and cached, so the sandbox costs a socket write per page), an embedded PostgreSQL under
-`$LEARNING_PLATFORM_HOME/bench` takes the rows, and each measured load is a fresh process whose
-wall time and peak memory (the whole process tree, sampled) are taken from the outside.
-"""
+"""What `learning-platform bench` runs: a sandbox process, then the baseline and the platform."""
 
 from __future__ import annotations
 
@@ -15,62 +9,20 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import psutil
 
 from learning_platform import settings
+from learning_platform_bench.measuring import Measurement, measure
 
-WORKERS = "learning_platform.bench.workers"
-SAMPLE_SECONDS = 0.1  # peak memory moves slowly; sampling faster would steal a core from the runs
+WORKERS = "learning_platform_bench.workers"
 # What the synthetic organisation's engagement holds: SECONDS_VIEWED and PROGRESS_PERCENTAGE for
 # every (learner, content) pair of the day, COMPLETIONS for the share that finished.
 COMPLETION_SHARE = 0.20
 PAGE_CACHE_BYTES = 4 * 2**30
-
-
-@dataclass
-class Measurement:
-    wall_seconds: float
-    peak_rss_bytes: int
-    report: dict = field(default_factory=dict)
-
-
-def _tree_rss(process: psutil.Process) -> int:
-    total = 0
-    for member in [process, *process.children(recursive=True)]:
-        try:
-            total += member.memory_info().rss
-        except psutil.Error:
-            pass  # ended between the listing and the reading
-    return total
-
-
-def measure(command: list[str], env: dict[str, str], timeout: float = 3600) -> Measurement:
-    """Run a worker; its wall time, and the peak of its process tree's summed RSS, sampled."""
-    started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
-    process = psutil.Process(child.pid)
-    peak = 0
-    while child.poll() is None:
-        if time.perf_counter() - started > timeout:
-            child.kill()
-            raise TimeoutError(f"{' '.join(command)} ran over {timeout:.0f} s")
-        try:
-            peak = max(peak, _tree_rss(process))
-        except psutil.NoSuchProcess:
-            break
-        time.sleep(SAMPLE_SECONDS)
-    output = child.communicate()[0]
-    wall = time.perf_counter() - started
-    if child.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[3:])} failed with exit code {child.returncode}")
-    lines = [line for line in output.splitlines() if line.startswith("{")]
-    return Measurement(wall, peak, json.loads(lines[-1]) if lines else {})
 
 
 @contextmanager
@@ -108,7 +60,7 @@ def _bench_environment(home: Path) -> dict[str, str]:
     dagster_home.mkdir(parents=True, exist_ok=True)
     instance_yaml = dagster_home / "dagster.yaml"
     if not instance_yaml.exists():
-        shutil.copyfile(Path(__file__).resolve().parents[2] / "dagster.yaml", instance_yaml)
+        shutil.copyfile(Path(__file__).resolve().parents[1] / "dagster.yaml", instance_yaml)
     env["DAGSTER_HOME"] = str(dagster_home)
     env.setdefault("PYTHONWARNINGS", "ignore")
     return env
@@ -136,8 +88,8 @@ def _megabytes(size: int) -> str:
 
 def single_day(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> tuple[float, float]:
     """The platform and the baseline over one INDIVIDUAL+CONTENT day, `--repeat` times each."""
-    from learning_platform.bench import baseline as baseline_module
     from learning_platform.lib.windows import PACIFIC
+    from learning_platform_bench import baseline as baseline_module
 
     day = (datetime.now(PACIFIC) - timedelta(days=2)).date().isoformat()
     pairs = round(args.rows / (2 + COMPLETION_SHARE))
@@ -266,20 +218,3 @@ def run(args: argparse.Namespace) -> int:
     if args.days:
         backfill(args, env, conninfo)
     return 0
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--rows", type=int, default=1_000_000, help="activity rows in the single day (0: skip)"
-    )
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each, for medians")
-    parser.add_argument(
-        "--days", type=int, default=0, help="also backfill this many days of every stream"
-    )
-    parser.add_argument("--learners", type=int, default=5000, help="the backfill's organisation")
-    parser.add_argument(
-        "--pairs-per-day",
-        type=int,
-        default=0,
-        help="the backfill's learner-content engagements a day (default: one per learner)",
-    )

@@ -1,68 +1,14 @@
-"""What every upstream simulator shares: tokens, gates for held calls, faults, the request log."""
+"""Faults every simulator offers tests: failures, slowness, garbage, held calls, revoked tokens."""
 
 from __future__ import annotations
 
-import hmac
-import json
-import secrets
 import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Generic, TypeVar
 
-# server.py imports the simulators only inside SandboxServer, so this import is not circular.
-from learning_platform.sandbox.server import Request, Response
-
-
-class Tokens:
-    """Issued access tokens, numbered in issue order so 'everything issued so far' is one number.
-
-    With a `lifetime_seconds`, a token also expires that long after its issue, as read on `clock`
-    (a test moves the clock instead of waiting an hour).
-    """
-
-    def __init__(
-        self,
-        lifetime_seconds: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.lifetime_seconds = lifetime_seconds
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._serial: dict[str, int] = {}
-        self._issued_at: dict[str, float] = {}
-        self._revoked_below = 0
-
-    @property
-    def issued(self) -> int:
-        return len(self._serial)
-
-    def issue(self) -> str:
-        token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._serial[token] = len(self._serial)
-            self._issued_at[token] = self._clock()
-        return token
-
-    def is_valid(self, token: str | None) -> bool:
-        serial = self._serial.get(token) if token else None
-        if token is None or serial is None or serial < self._revoked_below:
-            return False
-        if self.lifetime_seconds is None:
-            return True
-        return self._clock() - self._issued_at[token] < self.lifetime_seconds
-
-    def revoke_issued_before(self, serial: int) -> None:
-        with self._lock:
-            self._revoked_below = max(self._revoked_below, serial)
-
-    def revoke_all(self) -> None:
-        self.revoke_issued_before(self.issued)
+from learning_platform_sandbox.tokens import Tokens
 
 
 class Gate:
@@ -95,18 +41,6 @@ class Gate:
             self._waiting -= 1
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    """One call as a simulator saw it. Never holds a token, a secret or a request body."""
-
-    method: str
-    path: str
-    params: dict[str, str]
-    had_bearer_token: bool
-    status: int
-    had_basic_auth: bool = False  # an `Authorization: Basic` header, whatever it held
-
-
 @dataclass(kw_only=True)
 class Failure:
     """An error status for the next matching calls; what a call must match is the simulator's."""
@@ -115,6 +49,11 @@ class Failure:
     remaining: int
     retry_after: str | None
     skip: int = 0  # matching calls to let through before the first failure
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers of the failed answer: Retry-After, when the failure has one."""
+        return {"Retry-After": self.retry_after} if self.retry_after else {}
 
 
 FailureT = TypeVar("FailureT", bound=Failure)
@@ -234,92 +173,6 @@ class FaultsBase(Generic[FailureT, CallT]):
         return None
 
 
-class ObservedSimulator:
-    """What a simulator lets tests see of the calls it served, and how it stops.
-
-    A subclass sets `faults`, counts each token request with `_count_token_request()`, serves each
-    API call inside `_counting_in_flight()` and logs every call with `_observe()`. An API call
-    starts with `_apply_faults_before_call()` and answers its 200 with `_ok()`, so the faults
-    apply. The subclass names the in-flight maximum after what its API serves
-    (`max_reports_in_flight`, `max_in_flight`).
-    """
-
-    faults: FaultsBase
-
-    def __init__(self) -> None:
-        self._closed = threading.Event()  # what a slow call waits on, so stopping wakes it
-        self._lock = threading.Lock()
-        # Bounded, so a sandbox left running for days does not grow without end.
-        self._log: deque[RequestRecord] = deque(maxlen=100_000)
-        self._token_requests = 0
-        self._in_flight = 0
-        self._max_in_flight = 0
-
-    @property
-    def requests(self) -> list[RequestRecord]:
-        with self._lock:
-            return list(self._log)
-
-    @property
-    def token_requests(self) -> int:
-        return self._token_requests
-
-    def reset_observations(self) -> None:
-        with self._lock:
-            self._log.clear()
-            self._token_requests = 0
-            self._max_in_flight = self._in_flight
-
-    def close(self) -> None:
-        self._closed.set()
-        self.faults.clear()
-
-    def _apply_faults_before_call(self) -> None:
-        """Hold the call at the gates, delay it, and count it towards a token revocation."""
-        self.faults._wait_at_gates()
-        delay = self.faults._take_delay()
-        if delay:
-            self._closed.wait(delay)  # woken early when the server stops
-        self.faults._tick_revocation()
-
-    def _ok(self, body: bytes, html_error_page: bytes) -> Response:
-        """A 200 with `body`, unless a garbage fault serves `html_error_page` or half the body."""
-        garbage = self.faults._take_garbage()
-        if garbage == "html":
-            return Response(200, html_error_page, content_type="text/html; charset=utf-8")
-        if garbage == "truncated_json":
-            return Response(200, body[: len(body) // 2])
-        return Response(200, body)
-
-    def _count_token_request(self) -> None:
-        with self._lock:
-            self._token_requests += 1
-
-    @contextmanager
-    def _counting_in_flight(self) -> Iterator[None]:
-        with self._lock:
-            self._in_flight += 1
-            self._max_in_flight = max(self._max_in_flight, self._in_flight)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._in_flight -= 1
-
-    def _observe(self, request: Request, params: dict[str, str], status: int) -> None:
-        """Log a call; `params` is what may be kept of it (a token request's form holds secrets)."""
-        record = RequestRecord(
-            request.method,
-            request.path,
-            params,
-            request.bearer_token() is not None,
-            status,
-            request.basic_credentials() is not None,
-        )
-        with self._lock:
-            self._log.append(record)
-
-
 def retry_after_header(retry_after: int | float | datetime | None) -> str | None:
     """A Retry-After value: whole seconds, or a datetime as an HTTP-date."""
     if retry_after is None:
@@ -329,10 +182,7 @@ def retry_after_header(retry_after: int | float | datetime | None) -> str | None
     return str(int(retry_after))
 
 
-def same(given: str, expected: str) -> bool:
-    """Constant-time comparison, so a secret cannot be guessed from response times."""
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
-def dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))
+def check_error_status(status: int) -> None:
+    """A failure answers an error status (4xx or 5xx); anything else is a mistake in the test."""
+    if not 400 <= status <= 599:
+        raise ValueError(f"a failure needs an error status, got {status}")
