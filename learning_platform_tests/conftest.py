@@ -248,6 +248,17 @@ class Platform:
             raise_on_error=False,
         )
 
+    def everything_recorded(self, caplog, *results) -> str:
+        """All the text these runs left behind: the captured logs, and every event of each run
+        with its data (messages, metadata, check samples, failures)."""
+        recorded = [caplog.text]
+        for result in results:
+            for entry in self.instance.all_logs(result.run_id):
+                recorded.append(repr(entry))
+                if entry.dagster_event is not None:
+                    recorded.append(repr(entry.dagster_event.event_specific_data))
+        return "\n".join(recorded)
+
     def query(self, statement: str, *params) -> list[tuple]:
         with self.warehouse.transaction() as cursor:
             cursor.execute(statement, params)

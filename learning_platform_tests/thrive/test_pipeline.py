@@ -303,13 +303,7 @@ def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(
     )
 
     assert [result.success for result in results] == [True, False, False]
-    recorded = [caplog.text]
-    for result in results:
-        for entry in platform.instance.all_logs(result.run_id):
-            recorded.append(repr(entry))
-            if entry.dagster_event is not None:
-                recorded.append(repr(entry.dagster_event.event_specific_data))
-    everything = "\n".join(recorded)
+    everything = platform.everything_recorded(caplog, *results)
     secrets = [
         sandbox.thrive.client_secret,
         sandbox.thrive.api_secret,

@@ -245,12 +245,7 @@ def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(
 
     assert not result.success  # the 403 fails ACCOUNT; the others load
     assert platform.query("SELECT count(*) FROM linkedin_learning.learners")[0][0] > 0
-    recorded = [caplog.text]
-    for entry in platform.instance.all_logs(result.run_id):
-        recorded.append(repr(entry))
-        if entry.dagster_event is not None:
-            recorded.append(repr(entry.dagster_event.event_specific_data))
-    everything = "\n".join(recorded)
+    everything = platform.everything_recorded(caplog, result)
     secrets = [
         sandbox.environment()["LINKEDIN_LEARNING_CLIENT_SECRET"],
         *sandbox.linkedin._tokens._serial,

@@ -16,7 +16,7 @@ import requests
 
 from learning_platform.lib.windows import DayWindow
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STREAMS = ("account_activity", "learner_activity", "learner_content_activity")
 DEADLINE_SECONDS = 300
 

@@ -357,13 +357,7 @@ def test_no_learner_email_in_logs_metadata_or_check_samples(platform, caplog):
     ]
 
     assert [result.success for result in results] == [True, False, False]
-    recorded = [caplog.text]
-    for result in results:
-        for entry in platform.instance.all_logs(result.run_id):
-            recorded.append(repr(entry))
-            if entry.dagster_event is not None:
-                recorded.append(repr(entry.dagster_event.event_specific_data))
-    everything = "\n".join(recorded)
+    everything = platform.everything_recorded(caplog, *results)
     assert "line 28 not loaded: Timestamp (a value with an @)" in everything
     for email in (
         "ada@example.com",
