@@ -4,6 +4,7 @@ them; a scriptable loopback HTTP server and a fake clock."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -287,6 +288,14 @@ def loopback_server() -> Iterator[HTTPServer]:
 def server(loopback_server: HTTPServer) -> HTTPServer:
     loopback_server.clear()
     return loopback_server
+
+
+@pytest.fixture
+def debug_logging(caplog):
+    """Everything at DEBUG, from the root logger down to HTTP and SQL: what a leak test reads."""
+    for name in ("", "urllib3", "requests", "sqlalchemy.engine", "dagster"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
 
 
 @pytest.fixture

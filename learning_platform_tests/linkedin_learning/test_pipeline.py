@@ -1,6 +1,5 @@
 """The LinkedIn streams end to end: sandbox over HTTP -> staged Parquet -> blocking checks -> PostgreSQL."""
 
-import logging
 from datetime import date, timedelta
 
 import dagster as dg
@@ -232,10 +231,9 @@ def test_a_run_of_the_table_alone_does_not_load_what_the_checks_refused(platform
 
 
 def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(
-    platform, sandbox, organisation, caplog
+    platform, sandbox, organisation, debug_logging
 ):
-    for name in ("", "urllib3", "requests", "sqlalchemy.engine", "dagster"):
-        caplog.set_level(logging.DEBUG, logger=name)
+    caplog = debug_logging
     faults = sandbox.linkedin.faults
     faults.revoke_tokens_after(1)
     faults.fail(429, aggregation="INDIVIDUAL")

@@ -1,7 +1,6 @@
 """The Thrive streams end to end: sandbox over HTTP -> staged Parquet -> blocking checks -> PostgreSQL."""
 
 import base64
-import logging
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -285,10 +284,9 @@ def test_the_users_snapshot_lands_every_learner_with_their_email(platform, sandb
 
 
 def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(
-    platform, sandbox, organisation, caplog
+    platform, sandbox, organisation, debug_logging
 ):
-    for name in ("", "urllib3", "requests", "sqlalchemy.engine", "dagster"):
-        caplog.set_level(logging.DEBUG, logger=name)
+    caplog = debug_logging
     faults = sandbox.thrive.faults
     faults.revoke_tokens_after(1)
     faults.fail(429, retry_after=0, endpoint="cpdEntries")

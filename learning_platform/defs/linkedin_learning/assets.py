@@ -15,10 +15,9 @@ from learning_platform.defs.shared.checks import StagedStream
 from learning_platform.defs.shared.metadata import iso_from_epoch_ms, row_count
 from learning_platform.defs.shared.resources import StagingStore
 from learning_platform.defs.shared.retries import (
-    UPSTREAM_RETRY_POLICY,
     no_retry_for_final_failures,
 )
-from learning_platform.defs.shared.tables import daily_table_asset
+from learning_platform.defs.shared.tables import daily_staged_asset, daily_table_asset
 from learning_platform.lib.http import RequestStats
 from learning_platform.lib.linkedin_learning import records
 from learning_platform.lib.linkedin_learning.load import TABLES, load_days
@@ -48,14 +47,11 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
     stream = STREAMS[aggregation]
     table = stream.table
 
-    @dg.asset(
-        key=stream.staged_key,
-        group_name=SOURCE,
+    @daily_staged_asset(
+        stream,
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
         pool=LINKEDIN_API_POOL,
-        retry_policy=UPSTREAM_RETRY_POLICY,
-        kinds={"api", "parquet"},
         description=(
             f"LinkedIn Learning {aggregation.label} report, fetched one Pacific day per API call and staged "
             "as Parquet (one file per day). Blocking checks validate its vocabularies and keys before load."

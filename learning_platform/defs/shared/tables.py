@@ -1,5 +1,6 @@
-"""The table asset of a day-partitioned staged stream: its last guard, its days replaced in one
-transaction, and what the load did, for the UI."""
+"""The two assets of a day-partitioned stream: the staged asset's declaration (fetched from an API
+under its pool, retried, staged as Parquet), and the table asset (its last guard, its days replaced
+in one transaction, and what the load did, for the UI)."""
 
 from collections.abc import Callable, Sequence
 
@@ -9,13 +10,35 @@ import psycopg
 from learning_platform.defs.shared.checks import StagedStream, refuse_unless_valid
 from learning_platform.defs.shared.metadata import row_count, table_metadata
 from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
-from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
+from learning_platform.defs.shared.retries import UPSTREAM_RETRY_POLICY, WAREHOUSE_RETRY_POLICY
 from learning_platform.lib.memory import release_free_memory
 from learning_platform.lib.staging import StagingArea
 from learning_platform.lib.warehouse.loads import LoadResult
 
 # Loads the staged days (partition keys) into the warehouse, in the cursor's transaction.
 LoadDays = Callable[[psycopg.Cursor, StagingArea, Sequence[str]], LoadResult]
+
+
+def daily_staged_asset(
+    stream: StagedStream,
+    *,
+    partitions_def: dg.PartitionsDefinition,
+    backfill_policy: dg.BackfillPolicy,
+    pool: str,
+    description: str,
+):
+    """The decorator of a stream's staged asset: one API call per day per page, every call under
+    `pool`, a failed step retried later by the upstream retry policy."""
+    return dg.asset(
+        key=stream.staged_key,
+        group_name=stream.source,
+        partitions_def=partitions_def,
+        backfill_policy=backfill_policy,
+        pool=pool,
+        retry_policy=UPSTREAM_RETRY_POLICY,
+        kinds={"api", "parquet"},
+        description=description,
+    )
 
 
 def daily_table_asset(

@@ -13,7 +13,7 @@ from learning_platform.defs.shared.retries import (
     WAREHOUSE_RETRY_POLICY,
     no_retry_for_final_failures,
 )
-from learning_platform.defs.shared.tables import daily_table_asset
+from learning_platform.defs.shared.tables import daily_staged_asset, daily_table_asset
 from learning_platform.defs.thrive.partitions import (
     THRIVE_API_POOL,
     backfill_policy,
@@ -63,14 +63,11 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
     staged_stream = STREAMS[stream.name]
     table = staged_stream.table
 
-    @dg.asset(
-        key=staged_stream.staged_key,
-        group_name=SOURCE,
+    @daily_staged_asset(
+        staged_stream,
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
         pool=THRIVE_API_POOL,
-        retry_policy=UPSTREAM_RETRY_POLICY,
-        kinds={"api", "parquet"},
         description=(
             f"Thrive {stream.label} (GET /{stream.endpoint.name}), fetched one UTC day at a time and "
             "staged as Parquet (one file per day). Blocking checks validate them before load."
