@@ -76,6 +76,7 @@ class FaultsBase(Generic[FailureT, CallT]):
         self._garbage: list[list] = []  # [kind, calls left]
         self._revocation: tuple[int, int] | None = None  # (calls left, tokens issued when set)
         self._gates: list[Gate] = []
+        self._rewrites: list[list] = []  # [old bytes, new bytes, bodies left]
 
     def slow(self, seconds: float, times: int = 1) -> None:
         """Wait `seconds` before answering each of the next `times` API calls."""
@@ -88,6 +89,13 @@ class FaultsBase(Generic[FailureT, CallT]):
             raise ValueError(f"garbage kind must be 'html' or 'truncated_json', got {kind!r}")
         with self._lock:
             self._garbage.append([kind, times])
+
+    def rewrite(self, old: str, new: str, times: int = 1) -> None:
+        """Serve the next `times` 200 bodies that contain `old` with its first occurrence replaced
+        by `new`, as raw text: a field of one record changed (a JSON-escaped NUL, `\\u0000`, in a
+        name), everything else as it was."""
+        with self._lock:
+            self._rewrites.append([old.encode(), new.encode(), times])
 
     def hold(self) -> Gate:
         """Make API calls wait until the returned gate is opened (or `clear()`)."""
@@ -108,6 +116,7 @@ class FaultsBase(Generic[FailureT, CallT]):
         with self._lock:
             gates = self._gates
             self._failures, self._delays, self._garbage, self._gates = [], [], [], []
+            self._rewrites = []
             self._revocation = None
             self._clear_own()
         for gate in gates:
@@ -133,6 +142,16 @@ class FaultsBase(Generic[FailureT, CallT]):
             gates = list(self._gates)
         for gate in gates:
             gate._pass()
+
+    def _rewritten(self, body: bytes) -> bytes:
+        with self._lock:
+            for rewrite in self._rewrites:
+                old, new, left = rewrite
+                if left > 0 and old in body:
+                    rewrite[2] -= 1
+                    body = body.replace(old, new, 1)
+            self._rewrites = [rewrite for rewrite in self._rewrites if rewrite[2] > 0]
+        return body
 
     def _take_delay(self) -> float:
         return self._take(self._delays) or 0.0

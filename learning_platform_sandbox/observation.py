@@ -79,7 +79,7 @@ class ObservedSimulator:
             return Response(200, html_error_page, content_type="text/html; charset=utf-8")
         if garbage == "truncated_json":
             return Response(200, body[: len(body) // 2])
-        return Response(200, body)
+        return Response(200, self.faults._rewritten(body))
 
     def _serve_token_request(
         self, request: Request, answer: Callable[[Request], Response]

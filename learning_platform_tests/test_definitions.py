@@ -67,7 +67,13 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
     source_checks = [
         key for key in graph.asset_check_keys if key.asset_key.path[-1].endswith("_staged")
     ]
-    assert all(graph.get_check_spec(key).blocking for key in source_checks)
+    # Every vocabulary and key check blocks; the NUL warning, one per staged stream, does not.
+    nul_checks = [key for key in source_checks if key.name == "no_nul_characters"]
+    assert {key.asset_key for key in nul_checks} == {
+        key for key in graph.get_all_asset_keys() if key.path[-1].endswith("_staged")
+    }
+    assert not any(graph.get_check_spec(key).blocking for key in nul_checks)
+    assert all(graph.get_check_spec(key).blocking for key in source_checks if key not in nul_checks)
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         if key.path[0] in ("reporting", "directory"):
@@ -133,7 +139,8 @@ def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(env
     for mart in MARTS:
         assert mart in headlines
     assert "learners from 3 sources" in headlines
-    assert len(outcome.check_results) == 12 + 10 + 3 * len(exports) and all(
+    # Each staged stream's blocking checks, and its NUL warning (one more per stream).
+    assert len(outcome.check_results) == (12 + 3) + (10 + 3) + (3 + 1) * len(exports) and all(
         passed for _, _, passed, _ in outcome.check_results
     )
     text = demo_run.summary(outcome)

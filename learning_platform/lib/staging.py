@@ -14,6 +14,9 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from learning_platform.lib.storable_text import NulReplacements
+
+NUL_REPLACEMENTS_KEY = "learning_platform.nul_replacements"
 # Rows are buffered to this many before a Parquet row group is written: big enough for good
 # compression and fast scans, small enough to keep a day of millions of rows out of memory.
 ROW_GROUP_ROWS = 32_768
@@ -24,18 +27,22 @@ class StagedFileMissing(FileNotFoundError):
 
 
 class ParquetSink:
-    """Accepts Arrow batches of one schema and writes them as row groups of ROW_GROUP_ROWS."""
+    """Accepts Arrow batches of one schema and writes them as row groups of ROW_GROUP_ROWS, with
+    every NUL character replaced (PostgreSQL could store none of them): where, is in
+    `nul_replacements`, and in the file's footer."""
 
-    def __init__(self, writer: pq.ParquetWriter, schema: pa.Schema):
+    def __init__(self, writer: pq.ParquetWriter, schema: pa.Schema, record_ids: Sequence[str]):
         self._writer = writer
         self._schema = schema
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
         self.rows = 0
+        self.nul_replacements = NulReplacements(tuple(record_ids))
 
     def write(self, batch: pa.RecordBatch) -> None:
         if batch.num_rows == 0:
             return
+        batch = self.nul_replacements.replace(batch)
         self._pending.append(batch)
         self._pending_rows += batch.num_rows
         self.rows += batch.num_rows
@@ -47,6 +54,13 @@ class ParquetSink:
             self._writer.write_table(pa.Table.from_batches(self._pending, schema=self._schema))
             self._pending = []
             self._pending_rows = 0
+
+    def close(self) -> None:
+        self.flush()
+        if self.nul_replacements:
+            self._writer.add_key_value_metadata(
+                {NUL_REPLACEMENTS_KEY: self.nul_replacements.to_json()}
+            )
 
 
 class StagingArea:
@@ -61,18 +75,25 @@ class StagingArea:
 
     @contextmanager
     def writer(
-        self, source: str, stream: str, partition_key: str, part: str, schema: pa.Schema
+        self,
+        source: str,
+        stream: str,
+        partition_key: str,
+        part: str,
+        schema: pa.Schema,
+        record_ids: Sequence[str] = (),
     ) -> Iterator[ParquetSink]:
-        """Write one staged file; it replaces the previous one only if the block completes."""
+        """Write one staged file; it replaces the previous one only if the block completes.
+        record_ids: the columns that name a record where a NUL character had to be replaced."""
         final = self.path(source, stream, partition_key, part)
         temporary = f"{final}.{uuid.uuid4().hex}.tmp"
         self.fs.makedirs(final.rsplit("/", 1)[0], exist_ok=True)
         try:
             with self.fs.open(temporary, "wb") as handle:
                 with pq.ParquetWriter(handle, schema, compression="zstd") as writer:
-                    sink = ParquetSink(writer, schema)
+                    sink = ParquetSink(writer, schema, record_ids)
                     yield sink
-                    sink.flush()
+                    sink.close()
             self.fs.mv(temporary, final)
         finally:
             if self.fs.exists(temporary):
@@ -111,6 +132,14 @@ class StagingArea:
                 yield from self.batches(source, stream, key, part, columns=list(columns))
 
         return read
+
+    def nul_replacements(
+        self, source: str, stream: str, partition_key: str, part: str
+    ) -> NulReplacements:
+        """Where NUL characters were replaced while staging this file (from its footer)."""
+        with self._file(source, stream, partition_key, part) as parquet:
+            stored = (parquet.metadata.metadata or {}).get(NUL_REPLACEMENTS_KEY.encode())
+        return NulReplacements.from_json(stored) if stored else NulReplacements()
 
     def row_count(self, source: str, stream: str, partition_key: str, part: str) -> int:
         with self._file(source, stream, partition_key, part) as parquet:

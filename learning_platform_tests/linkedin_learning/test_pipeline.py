@@ -341,3 +341,37 @@ def test_a_lossy_engagement_value_fails_the_day_naming_it_and_loads_nothing(
     assert platform.query("SELECT count(*) FROM linkedin_learning.learner_content_activity") == [
         (0,)
     ]
+
+
+def test_a_nul_in_a_learners_name_is_replaced_and_the_warning_names_the_learner(platform, sandbox):
+    reports = sandbox.linkedin.reports
+    urn = min(
+        row.entity_urn for row in reports.activity_rows(date.fromisoformat(DAY), "INDIVIDUAL")
+    )
+    learner = next(person for person in sandbox.organisation.learners if person.profile_urn == urn)
+    sandbox.linkedin.faults.rewrite(
+        f'"name":"{learner.first_name} {learner.last_name}"',
+        f'"name":"{learner.first_name}\\u0000 {learner.last_name}"',
+        times=10,  # wherever the learner's details are served that day
+    )
+
+    result = platform.materialize(DAY)
+
+    assert result.success
+    assert platform.query(
+        "SELECT name FROM linkedin_learning.learners WHERE learner_urn = %s", urn
+    ) == [(f"{learner.first_name}\ufffd {learner.last_name}",)]
+    for aggregation in AGGREGATIONS:  # the day's metrics all loaded
+        totals, _ = warehouse_totals(platform, aggregation, DAY)
+        day = date.fromisoformat(DAY)
+        assert totals == reports.expected_totals(day, aggregation.primary, aggregation.secondary)
+    warnings = [
+        evaluation
+        for name, evaluation in check_evaluations(result).items()
+        if name.startswith("no_nul_characters@") and not evaluation.passed
+    ]
+    assert warnings and all(w.severity.value == "WARN" for w in warnings)
+    for warning in warnings:
+        summary = warning.metadata["summary"].value
+        assert f"{DAY} learners.name in learner_urn {urn}" in summary
+        assert learner.last_name not in summary and learner.email not in summary

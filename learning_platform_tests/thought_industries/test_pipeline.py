@@ -380,3 +380,22 @@ def test_running_a_file_again_adds_nothing_and_keeps_what_it_added_first(platfor
     assert platform.query(
         "SELECT rows_read, rows_new, times_processed FROM thought_industries.drop_files"
     ) == [(len(ROWS), len(ROWS), 2)]
+
+
+def test_a_nul_byte_in_a_row_is_replaced_and_the_warning_names_its_line(platform):
+    rows = [*ROWS[:2], ROWS[2].replace("Negotiation", "Nego\x00tiation"), *ROWS[3:]]
+
+    result = platform.materialize_drop(drop(platform, "nul.csv", rows))
+
+    assert result.success
+    assert table_state(platform)[0] == len(ROWS)
+    assert platform.query(
+        "SELECT count(*) FROM thought_industries.content_actions WHERE content_title = %s",
+        "Nego\ufffdtiation",
+    ) == [(1,)]
+    warning = evaluations(result)["no_nul_characters"]
+    assert not warning.passed and warning.severity == dg.AssetCheckSeverity.WARN
+    summary = warning.metadata["summary"].value
+    assert "nul.csv actions.content_title in line 4" in summary  # the header is line 1
+    assert "ada@example.com" not in summary + warning.metadata["replaced"].value
+    assert all(evaluations(result)[name].passed for name in ("action_type_known", "keys_present"))

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from learning_platform.lib import vocabulary
+from learning_platform_sandbox.messages import dumps
 
 DAY = "2026-10-06"
 NEXT_DAY = "2026-10-07"
@@ -277,7 +278,8 @@ def test_the_users_snapshot_lands_every_learner_with_their_email(platform, sandb
     assert stored == {user["id"]: user["email"] for user in sandbox.thrive.records.users()}
     assert set(stored) == {learner.thrive_id for learner in organisation.learners}
     assert all(evaluation.passed for evaluation in result.get_asset_check_evaluations())
-    assert len(result.get_asset_check_evaluations()) == 4
+    # role, status, ids, keys, and the NUL warning
+    assert len(result.get_asset_check_evaluations()) == 5
 
     assert platform.materialize_thrive().success
     assert platform.query("SELECT count(*) FROM thrive.users") == [(len(organisation.learners),)]
@@ -327,3 +329,52 @@ def test_a_day_fetched_before_its_margin_has_passed_is_marked_incomplete(platfor
     assert early.success and later.success
     assert staged_metadata(early, "activities")["incomplete_days"] == [DAY]
     assert staged_metadata(later, "activities")["incomplete_days"] == []
+
+
+def nul_check(result, stream):
+    evaluation = check_evaluations(result)[f"no_nul_characters@{stream}_staged"]
+    return evaluation, evaluation.metadata["summary"].value, evaluation.metadata["replaced"].value
+
+
+def test_a_nul_in_an_activitys_data_is_replaced_and_the_warning_names_the_record(platform, sandbox):
+    record = next(
+        r for r in sandbox.thrive.records.activities_on(date.fromisoformat(DAY)) if r.get("data")
+    )
+    changed = {**record, "data": {**record["data"], "note": "be\x00fore"}}
+    sandbox.thrive.faults.rewrite(dumps(record), dumps(changed))
+
+    result = platform.materialize_thrive(DAY)
+
+    assert result.success
+    assert platform.query(
+        "SELECT data->>'note' FROM thrive.activities WHERE id = %s", record["id"]
+    ) == [("be\ufffdfore",)]
+    assert len(stored_ids(platform, "activities", "occurred_at", DAY)) == len(
+        sandbox.thrive.records.activities_on(date.fromisoformat(DAY))
+    )
+    evaluation, summary, table = nul_check(result, "activities")
+    assert not evaluation.passed and evaluation.severity.value == "WARN"
+    assert f"{DAY} records.data in id {record['id']}" in summary
+    assert f"id {record['id']}" in table and "fore" not in table + summary  # never the value
+
+
+def test_a_nul_in_an_activitys_name_is_replaced_and_the_warning_names_the_record(platform, sandbox):
+    record = next(
+        r for r in sandbox.thrive.records.activities_on(date.fromisoformat(DAY)) if r.get("name")
+    )
+    changed = {**record, "name": record["name"][:3] + "\x00" + record["name"][3:]}
+    sandbox.thrive.faults.rewrite(dumps(record), dumps(changed))
+
+    result = platform.materialize_thrive(DAY)
+
+    assert result.success
+    expected = record["name"][:3] + "\ufffd" + record["name"][3:]
+    assert platform.query("SELECT name FROM thrive.activities WHERE id = %s", record["id"]) == [
+        (expected,)
+    ]
+    evaluation, summary, _ = nul_check(result, "activities")
+    assert not evaluation.passed and evaluation.severity.value == "WARN"
+    assert f"records.name in id {record['id']}" in summary
+    assert record["name"] not in summary
+    # The CPD entries of the day held none: their warning passes.
+    assert nul_check(result, "cpd_entries")[0].passed

@@ -23,7 +23,12 @@ from learning_platform.lib.linkedin_learning import records
 from learning_platform.lib.linkedin_learning.load import TABLES, load_days
 from learning_platform.lib.linkedin_learning.records import Aggregation
 from learning_platform.lib.linkedin_learning.rules import rules
-from learning_platform.lib.linkedin_learning.stage import ACTIVITY, SOURCE, stage_window
+from learning_platform.lib.linkedin_learning.stage import (
+    ACTIVITY,
+    SOURCE,
+    detail_parts,
+    stage_window,
+)
 from learning_platform.lib.memory import release_free_memory
 from learning_platform.lib.windows import window_for_key
 
@@ -36,6 +41,7 @@ def staged_stream(aggregation: Aggregation) -> StagedStream:
         rules=rules(aggregation),
         table=TABLES[aggregation.stream],
         checks_description=f"Vocabulary and key checks of the staged {aggregation.label} report.",
+        other_parts=tuple(detail_parts(aggregation)),
     )
 
 

@@ -32,6 +32,8 @@ class StagedStream:
     per_file: bool = False
     # The staged partition of a stream that is not partitioned (a snapshot), if it is one.
     snapshot: str | None = None
+    # Every staged file of a partition (besides `part`: details, rejects), for the NUL check.
+    other_parts: tuple[str, ...] = ()
 
     @property
     def staged_key(self) -> dg.AssetKey:
@@ -59,9 +61,77 @@ class StagedStream:
         return [(rule, rule.run(rows)) for rule in self.rules]
 
 
+NUL_CHECK = "no_nul_characters"
+
+
+def nul_replacements_found(
+    stream: StagedStream, area: StagingArea, partition_keys: Sequence[str]
+) -> list[dict]:
+    """Where staging replaced NUL characters in these partitions: partition, file, field, how many
+    and which records (ids or lines, never values)."""
+    found = []
+    for key in partition_keys:
+        for part in (stream.part, *stream.other_parts):
+            replaced = area.nul_replacements(stream.source, stream.name, key, part)
+            for field, characters in sorted(replaced.characters.items()):
+                records = replaced.records.get(field, [])
+                found.append(
+                    {
+                        "partition": key,
+                        "file": part,
+                        "field": field,
+                        "characters": characters,
+                        "records": records,
+                    }
+                )
+    return found
+
+
+def _nul_check_result(
+    stream: StagedStream, area: StagingArea, partition_keys: Sequence[str]
+) -> dg.AssetCheckResult:
+    found = nul_replacements_found(stream, area, partition_keys)
+    if not found:
+        summary = "no text or JSON field held a NUL character"
+    else:
+        total = sum(item["characters"] for item in found)
+        where = "; ".join(
+            f"{item['partition']} {item['file']}.{item['field']} in {', '.join(item['records'][:3])}"
+            + (" and more" if len(item["records"]) > 3 else "")
+            for item in found[:5]
+        )
+        summary = (
+            f"{total} NUL character(s) replaced with U+FFFD (PostgreSQL stores none), the rest of "
+            f"each record loaded: {where}"
+        )
+    table = "\n".join(
+        [
+            "| partition | file | field | NUL characters | records |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {item['partition']} | {item['file']} | {item['field']} | "
+                f"{item['characters']} | {', '.join(item['records'])} |"
+                for item in found
+            ),
+        ]
+    )
+    return dg.AssetCheckResult(
+        asset_key=stream.staged_key,
+        check_name=NUL_CHECK,
+        passed=not found,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=summary,
+        metadata={
+            "summary": summary,
+            "replaced": dg.MetadataValue.md(table) if found else dg.MetadataValue.md("none"),
+            "characters_replaced": sum(item["characters"] for item in found),
+        },
+    )
+
+
 def build_staged_checks(stream: StagedStream) -> dg.AssetChecksDefinition:
-    """The blocking checks of a staged stream, one per rule, run together over the run's
-    partitions."""
+    """The blocking checks of a staged stream, one per rule, and a warning check that names the
+    records whose NUL characters staging replaced; all run together over the run's partitions."""
     staged_key = stream.staged_key
 
     @dg.multi_asset_check(
@@ -70,6 +140,18 @@ def build_staged_checks(stream: StagedStream) -> dg.AssetChecksDefinition:
                 rule.check_name, asset=staged_key, blocking=True, description=rule.description
             )
             for rule in stream.rules
+        ]
+        + [
+            dg.AssetCheckSpec(
+                NUL_CHECK,
+                asset=staged_key,
+                blocking=False,
+                description=(
+                    "No text or JSON field held a NUL character. PostgreSQL stores none, so "
+                    "staging replaces each with U+FFFD and the rest of the record loads; this "
+                    "warning names the records and fields (never the values)."
+                ),
+            )
         ],
         name=f"{stream.source}_{stream.name}_staged_checks",
         description=stream.checks_description,
@@ -91,6 +173,7 @@ def build_staged_checks(stream: StagedStream) -> dg.AssetChecksDefinition:
                 description=summary,
                 metadata={**scope, "summary": summary, **finding.details},
             )
+        yield _nul_check_result(stream, staging.area, keys)
 
     return staged_checks
 

@@ -13,7 +13,13 @@ from learning_platform.defs.thought_industries.resources import ThoughtIndustrie
 from learning_platform.lib.thought_industries.exports import FileRejected
 from learning_platform.lib.thought_industries.load import load_file
 from learning_platform.lib.thought_industries.rules import RULES
-from learning_platform.lib.thought_industries.stage import ACTIONS, SOURCE, STREAM, stage_file
+from learning_platform.lib.thought_industries.stage import (
+    ACTIONS,
+    REJECTS,
+    SOURCE,
+    STREAM,
+    stage_file,
+)
 from learning_platform.lib.warehouse.tables import thought_industries as tables
 
 CONTENT_ACTIONS = StagedStream(
@@ -24,6 +30,7 @@ CONTENT_ACTIONS = StagedStream(
     table=tables.content_actions,
     checks_description="Checks of a staged Thought Industries content-actions export.",
     per_file=True,
+    other_parts=(REJECTS,),
 )
 
 

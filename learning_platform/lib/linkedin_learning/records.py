@@ -16,6 +16,7 @@ from datetime import date
 import msgspec
 import pyarrow as pa
 
+from learning_platform.lib.storable_text import json_text_field
 from learning_platform.lib.typed_json import MalformedPage, RecordError, decode
 from learning_platform.lib.vocabulary import NO_ASSET_TYPE
 from learning_platform.lib.windows import DayWindow
@@ -82,8 +83,8 @@ LEARNER_SCHEMA = pa.schema(
         pa.field("name", pa.string()),
         pa.field("email", pa.string()),
         pa.field("unique_user_id", pa.string()),
-        pa.field("enterprise_groups", pa.string()),  # JSON text, loaded into jsonb
-        pa.field("custom_attributes", pa.string()),  # JSON text, loaded into jsonb
+        json_text_field("enterprise_groups"),  # loaded into jsonb
+        json_text_field("custom_attributes"),
         pa.field("last_seen_on", pa.date32()),
     ]
 )

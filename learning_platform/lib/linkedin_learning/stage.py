@@ -23,6 +23,8 @@ SOURCE = "linkedin_learning"
 # The staged files of a day: the report's rows, and the details of whom and what they are about.
 ACTIVITY, LEARNERS, CONTENTS = "activity", "learners", "contents"
 DETAIL_BATCHES = {LEARNERS: records.learner_batch, CONTENTS: records.content_batch}
+# The columns that name a record of each file (where a NUL character had to be replaced).
+DETAIL_IDS = {LEARNERS: ("learner_urn",), CONTENTS: ("content_urn",)}
 
 
 def detail_parts(aggregation: Aggregation) -> dict[str, pa.Schema]:
@@ -76,8 +78,8 @@ def stage_window(
     """
     staged = StagedWindow(window)
 
-    def writer(part: str, schema: pa.Schema):
-        return area.writer(SOURCE, aggregation.stream, window.key, part, schema)
+    def writer(part: str, schema: pa.Schema, record_ids: tuple[str, ...]):
+        return area.writer(SOURCE, aggregation.stream, window.key, part, schema, record_ids)
 
     # The next page is fetched while this one is converted and written: still one request in
     # flight, but the wait for it no longer adds up with the work.
@@ -87,9 +89,11 @@ def stage_window(
     )
     with contextlib.ExitStack() as files:
         files.enter_context(contextlib.closing(pages))  # a failure here stops the fetching thread
-        activity = files.enter_context(writer(ACTIVITY, aggregation.activity_schema))
+        activity = files.enter_context(
+            writer(ACTIVITY, aggregation.activity_schema, aggregation.key_columns)
+        )
         details = {
-            part: files.enter_context(writer(part, schema))
+            part: files.enter_context(writer(part, schema, DETAIL_IDS[part]))
             for part, schema in detail_parts(aggregation).items()
         }
         # Details are staged once per learner or content item and day, not once per element.

@@ -46,10 +46,12 @@ def stage_file(folder: DropFolder, area: StagingArea, file_name: str) -> StagedF
     with contextlib.ExitStack() as files:
         stream = files.enter_context(folder.open(file_name))
         reader = ContentActionsReader(stream, file_name)
-        actions = files.enter_context(area.writer(SOURCE, STREAM, file_name, ACTIONS, SCHEMA))
+        actions = files.enter_context(
+            area.writer(SOURCE, STREAM, file_name, ACTIONS, SCHEMA, ("line",))
+        )
         for batch in reader.batches():
             actions.write(batch)
-        with area.writer(SOURCE, STREAM, file_name, REJECTS, REJECT_SCHEMA) as rejects:
+        with area.writer(SOURCE, STREAM, file_name, REJECTS, REJECT_SCHEMA, ("line",)) as rejects:
             for batch in reader.reject_batches():
                 rejects.write(batch)
         summary = reader.summary

@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 import msgspec
 import pyarrow as pa
 
+from learning_platform.lib.storable_text import json_text_field
 from learning_platform.lib.typed_json import MalformedPage, RecordError, decode
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -149,8 +150,8 @@ ACTIVITY_SCHEMA = pa.schema(
         pa.field("context_type", pa.string()),
         pa.field("content_type", pa.string()),
         pa.field("name", pa.string()),
-        pa.field("data", pa.string()),  # JSON text, loaded into jsonb
-        pa.field("with_context", pa.string()),  # JSON text, loaded into jsonb
+        json_text_field("data"),  # loaded into jsonb
+        json_text_field("with_context"),
     ]
 )
 CPD_ENTRY_SCHEMA = pa.schema(
@@ -303,6 +304,7 @@ class Stream:
     from_param: str
     to_param: str
     key: str  # the record's id field
+    id_column: str  # the row's
     time_of: Callable[[object], datetime]
     time_column: str
     schema: pa.Schema
@@ -319,6 +321,7 @@ ACTIVITY_STREAM = Stream(
     from_param="timestampFrom",
     to_param="timestampTo",
     key="id",
+    id_column="id",
     time_of=activity_time,
     time_column="occurred_at",
     schema=ACTIVITY_SCHEMA,
@@ -331,6 +334,7 @@ CPD_ENTRY_STREAM = Stream(
     from_param="entryDateFrom",
     to_param="entryDateTo",
     key="logEntryId",
+    id_column="log_entry_id",
     time_of=cpd_entry_time,
     time_column="entry_date",
     schema=CPD_ENTRY_SCHEMA,

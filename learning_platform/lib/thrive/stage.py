@@ -94,7 +94,9 @@ def stage_day(
     with contextlib.ExitStack() as files:
         files.enter_context(contextlib.closing(pages))  # a failure here stops the fetching thread
         sink = files.enter_context(
-            area.writer(SOURCE, stream.name, window.key, RECORDS, stream.schema)
+            area.writer(
+                SOURCE, stream.name, window.key, RECORDS, stream.schema, (stream.id_column,)
+            )
         )
         for page in pages:
             staged.pages += 1
@@ -133,7 +135,7 @@ def stage_users(api: ThriveApi, area: StagingArea, stats: RequestStats) -> Stage
             )
         )
         sink = files.enter_context(
-            area.writer(SOURCE, USERS_STREAM, SNAPSHOT, RECORDS, records.USER_SCHEMA)
+            area.writer(SOURCE, USERS_STREAM, SNAPSHOT, RECORDS, records.USER_SCHEMA, ("id",))
         )
         for page in pages:
             kept = [user for user in page if first_seen.keep(user.id)]
