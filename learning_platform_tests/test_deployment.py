@@ -29,6 +29,28 @@ def test_instance_configs_are_valid_dagster_instance_configs(config, tmp_path, m
     assert validated["concurrency"]["pools"]["default_limit"] == 1
 
 
+@pytest.mark.parametrize("config", ["dagster.yaml", "deploy/dagster.yaml"])
+def test_dead_runs_are_failed_their_slots_freed_and_crashed_runs_retried_once(
+    config, tmp_path, monkeypatch
+):
+    for name in ("DAGSTER_POSTGRES_HOST", "DAGSTER_POSTGRES_USER", "DAGSTER_POSTGRES_PASSWORD"):
+        monkeypatch.setenv(name, "placeholder")
+    monkeypatch.setenv("DAGSTER_POSTGRES_DB", "placeholder")
+    shutil.copyfile(ROOT / config, tmp_path / "dagster.yaml")
+
+    validated, _ = dagster_instance_config(str(tmp_path))
+
+    monitoring = validated["run_monitoring"]
+    assert monitoring["enabled"] is True
+    assert 0 < monitoring["free_slots_after_run_end_seconds"] <= monitoring["poll_interval_seconds"]
+    assert monitoring["max_runtime_seconds"] > 0  # the backstop when the code server died too
+    assert validated["run_retries"] == {
+        "enabled": True,
+        "max_retries": 1,
+        "retry_on_asset_or_op_failure": False,
+    }
+
+
 def test_production_instance_stores_runs_and_events_in_postgres():
     config = yaml.safe_load((ROOT / "deploy/dagster.yaml").read_text())
     assert set(config["storage"]) == {"postgres"}

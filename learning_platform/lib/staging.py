@@ -1,11 +1,13 @@
 """The staging area: one Parquet file per staged partition, on a path or an fsspec URL.
 
 Files are written under a temporary name and moved into place once complete, so a reader never
-sees half a partition, and a failed write leaves the previous file where it was.
+sees half a partition, and a failed write leaves the previous file where it was. A temporary file
+that outlived any run (its writer was killed) is removed by the next write to its folder.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,9 +16,13 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from learning_platform.lib.filesystems import modified_time
 from learning_platform.lib.storable_text import NulReplacements
 
 NUL_REPLACEMENTS_KEY = "learning_platform.nul_replacements"
+# No run lives longer than the instance's run_monitoring.max_runtime_seconds (dagster.yaml): a
+# temporary file older than that belongs to a writer that was killed.
+ORPHANED_AFTER_SECONDS = 6 * 3600
 # Rows are buffered to this many before a Parquet row group is written: big enough for good
 # compression and fast scans, small enough to keep a day of millions of rows out of memory.
 ROW_GROUP_ROWS = 32_768
@@ -87,7 +93,9 @@ class StagingArea:
         record_ids: the columns that name a record where a NUL character had to be replaced."""
         final = self.path(source, stream, partition_key, part)
         temporary = f"{final}.{uuid.uuid4().hex}.tmp"
-        self.fs.makedirs(final.rsplit("/", 1)[0], exist_ok=True)
+        folder = final.rsplit("/", 1)[0]
+        self.fs.makedirs(folder, exist_ok=True)
+        self.remove_orphans(folder)
         try:
             with self.fs.open(temporary, "wb") as handle:
                 with pq.ParquetWriter(handle, schema, compression="zstd") as writer:
@@ -98,6 +106,22 @@ class StagingArea:
         finally:
             if self.fs.exists(temporary):
                 self.fs.rm(temporary)
+
+    def remove_orphans(self, folder: str, now: float | None = None) -> list[str]:
+        """Remove the temporary files in `folder` left by writers that were killed (older than
+        ORPHANED_AFTER_SECONDS); returns their paths."""
+        now = time.time() if now is None else now
+        removed = []
+        for info in self.fs.ls(folder, detail=True):
+            name, modified = info["name"], modified_time(info)
+            # A backend that tells no time (0.0) leaves the file alone: it may be a live writer's.
+            if name.endswith(".tmp") and modified and now - modified > ORPHANED_AFTER_SECONDS:
+                try:
+                    self.fs.rm(name)
+                except FileNotFoundError:
+                    continue  # another writer swept it first
+                removed.append(name)
+        return removed
 
     def _file(self, source: str, stream: str, partition_key: str, part: str) -> pq.ParquetFile:
         path = self.path(source, stream, partition_key, part)

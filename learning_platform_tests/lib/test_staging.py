@@ -1,5 +1,7 @@
 """The staging area: one Parquet file per staged partition, on a path or an fsspec URL."""
 
+import os
+import time
 import uuid
 
 import pyarrow as pa
@@ -72,3 +74,29 @@ def test_a_failed_write_leaves_the_previous_file(area):
 def test_reading_a_partition_never_staged_names_it(area):
     with pytest.raises(StagedFileMissing, match="source/stream partition 2026-10-07"):
         read_all(area, "source", "stream", "2026-10-07", "activity")
+
+
+def test_a_temporary_file_older_than_any_run_is_swept_by_the_next_write_to_its_folder(tmp_path):
+    """A writer killed mid-file (SIGKILL, OOM) leaves `<part>.parquet.<uuid>.tmp` behind; the next
+    write to the partition's folder removes it, but never a temporary file a live writer may own."""
+    area = StagingArea(str(tmp_path))
+    schema = pa.schema([pa.field("id", pa.string())])
+    with area.writer("source", "stream", "2026-10-06", "records", schema) as sink:
+        sink.write(pa.RecordBatch.from_pylist([{"id": "a"}], schema=schema))
+    folder = tmp_path / "source" / "stream" / "2026-10-06"
+    orphan = folder / "records.parquet.0123abcd.tmp"
+    recent = folder / "records.parquet.4567cdef.tmp"
+    for path in (orphan, recent):
+        path.write_bytes(b"PAR1 half a file")
+    old = time.time() - staging_module.ORPHANED_AFTER_SECONDS - 60
+    os.utime(orphan, (old, old))
+
+    with area.writer("source", "stream", "2026-10-06", "records", schema) as sink:
+        sink.write(pa.RecordBatch.from_pylist([{"id": "b"}], schema=schema))
+
+    assert not orphan.exists()
+    assert recent.exists()
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "records.parquet",
+        "records.parquet.4567cdef.tmp",
+    ]

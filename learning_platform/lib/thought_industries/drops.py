@@ -12,10 +12,11 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import BinaryIO
 
 import fsspec
+
+from learning_platform.lib.filesystems import modified_time
 
 # Exports the drop location may hold; anything else (a README, a `.part` upload) is not looked at.
 SUFFIXES = (".csv",)
@@ -59,7 +60,7 @@ class DropFolder:
             if info.get("type") != "file" or not path.lower().endswith(SUFFIXES):
                 continue
             name = path[len(self.root) :].lstrip("/")
-            found.append(DroppedFile(name, int(info.get("size") or 0), _modified(info)))
+            found.append(DroppedFile(name, int(info.get("size") or 0), modified_time(info)))
         return sorted(found, key=lambda dropped: dropped.name)
 
     def path(self, name: str) -> str:
@@ -74,24 +75,6 @@ class DropFolder:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
         return digest.hexdigest()
-
-
-# Where file systems put a file's modification time: local and SFTP, S3, GCS and Azure, and the
-# in-memory one (which only knows when a file was created).
-_MODIFIED_KEYS = ("mtime", "LastModified", "updated", "last_modified", "created")
-
-
-def _modified(info: dict) -> float:
-    for key in _MODIFIED_KEYS:
-        value = info.get(key)
-        if value:
-            if hasattr(value, "timestamp"):
-                return float(value.timestamp())
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                return float(datetime.fromisoformat(str(value)).timestamp())
-    return 0.0  # unknown: the size alone must then stay the same between two looks
 
 
 @dataclass
