@@ -22,6 +22,7 @@ from learning_platform.defs.shared.automation import (
 from learning_platform.defs.thought_industries import sensors as thought_industries_sensors
 from learning_platform.defs.thrive import freshness as thrive_freshness
 from learning_platform.defs.thrive import schedules as thrive_schedules
+from learning_platform.defs.thrive import sensors as thrive_sensors
 from learning_platform.lib.windows import PACIFIC, UTC
 
 LINKEDIN = linkedin_schedules.SCHEDULE_NAME
@@ -32,6 +33,7 @@ AUTOMATION_MODULES = (
     linkedin_sensors,
     linkedin_freshness,
     thrive_schedules,
+    thrive_sensors,
     thrive_freshness,
     thought_industries_sensors,
 )
@@ -207,6 +209,8 @@ EXPECTED_INSTIGATORS = {
     "linkedin_learning_freshness_sensor",
     "thrive_freshness_sensor",
     "thought_industries_drop_sensor",
+    "linkedin_learning_days_alone",
+    "thrive_days_alone",
 }
 
 

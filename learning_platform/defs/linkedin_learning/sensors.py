@@ -1,5 +1,6 @@
-"""The late-data sensor: pulls LinkedIn days again that were loaded before their data was final,
-once LinkedIn's latestDataAt has passed their end."""
+"""The LinkedIn sensors: the late-data sensor, which pulls days again that were loaded before their
+data was final, once LinkedIn's latestDataAt has passed their end; and the days-alone sensor, which
+runs each day of a failed ranged run on its own."""
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -11,12 +12,14 @@ from learning_platform.defs.linkedin_learning.jobs import linkedin_learning_dail
 from learning_platform.defs.linkedin_learning.partitions import daily_partitions
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
 from learning_platform.defs.shared.automation import default_sensor_status, partition_range_request
+from learning_platform.defs.shared.days_alone import days_alone_sensor
 from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.lib.linkedin_learning.late_data import (
     Requested,
     not_final_days,
     plan_late_data,
 )
+from learning_platform.lib.linkedin_learning.stage import SOURCE
 from learning_platform.lib.warehouse.tables import linkedin_learning as linkedin_tables
 from learning_platform.lib.windows import PACIFIC, DayWindow, from_epoch_ms, to_epoch_ms
 
@@ -145,3 +148,11 @@ def _password(url: str | None) -> str | None:
         return sa.make_url(url).password if url else None
     except Exception:
         return None
+
+
+linkedin_learning_days_alone = days_alone_sensor(
+    name="linkedin_learning_days_alone",
+    source=SOURCE,
+    job=linkedin_learning_daily,
+    partitions_def=daily_partitions,
+)
