@@ -3,8 +3,12 @@ summarise what landed where."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import sqlalchemy as sa
@@ -18,6 +22,12 @@ from learning_platform.lib.warehouse.tables import linkedin_learning as linkedin
 from learning_platform.lib.warehouse.tables import thought_industries as thought_industries_tables
 from learning_platform.lib.warehouse.tables import thrive as thrive_tables
 from learning_platform.lib.windows import PACIFIC, UTC, DayWindow, batches_of_days
+
+WORKSPACE_YAML = Path(__file__).resolve().parent.parent / "workspace.yaml"
+LOCATION_NAME = "learning_platform"  # as workspace.yaml names it
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+# A demo day of the sandbox takes seconds; this only keeps a stuck run from hanging the demo.
+RUN_TIMEOUT_SECONDS = 1800
 
 # (table, column of the partition's day or None): what the summary counts.
 SUMMARY_TABLES = (
@@ -59,21 +69,43 @@ def materialize_days(days: list[date], instance: dg.DagsterInstance | None = Non
     definitions = load_definitions()
     instance = instance or dg.DagsterInstance.get()
     outcome = DemoOutcome(days=days)
-    runs = [
+    with workspace_runs(instance) as runs:
+        _launch_runs(definitions, runs, days, outcome)
+    # The definitions' resource holds EnvVar references, resolved only inside runs.
+    warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
+    with warehouse.engine.connect() as connection:
+        for table, day_column in SUMMARY_TABLES:
+            count = [sa.func.count()]
+            if day_column is not None:
+                day = table.c[day_column]
+                if isinstance(day.type, sa.DateTime):  # the UTC day of a timestamp
+                    day = sa.func.date(sa.func.timezone("UTC", day))
+                count.append(sa.func.count(sa.distinct(day)))
+            row = connection.execute(sa.select(*count).select_from(table)).one()
+            outcome.table_rows[table.fullname] = (row[0], row[1] if day_column else None)
+        outcome.headlines = headlines(connection)
+    return outcome
+
+
+def _launch_runs(
+    definitions: dg.Definitions, runs: WorkspaceRuns, days: list[date], outcome: DemoOutcome
+) -> None:
+    instance = runs.instance
+    planned = [
         ("linkedin_learning_daily", batch)
         for batch in batches_of_days([DayWindow(day, PACIFIC) for day in days])
     ]
-    runs.append(("thrive_users", None))
-    runs += [
+    planned.append(("thrive_users", None))
+    planned += [
         ("thrive_daily", batch)
         for batch in batches_of_days([DayWindow(day, UTC) for day in days], THRIVE_DAYS_PER_RUN)
     ]
-    for job_name, batch in runs:
+    for job_name, batch in planned:
         tags = {}
         if batch is not None:
             tags["dagster/asset_partition_range_start"] = batch[0].key
             tags["dagster/asset_partition_range_end"] = batch[-1].key
-        _execute(definitions, instance, job_name, outcome, tags=tags)
+        _record(instance, runs.run(job_name, tags), outcome)
     # Thought Industries exports come in as files: the drop sensor decides what to load, as the
     # daemon would run it. Two ticks: a file is taken once it has not changed between two looks.
     sensor = definitions.resolve_sensor_def(SENSOR_NAME)
@@ -94,30 +126,14 @@ def materialize_days(days: list[date], instance: dg.DagsterInstance | None = Non
             )
         for request in result.run_requests or []:
             outcome.drop_files.append(request.partition_key)
-            _execute(
-                definitions,
-                instance,
-                sensor.job_name,
-                outcome,
-                partition_key=request.partition_key,
-                tags={**request.tags, "dagster/sensor_name": SENSOR_NAME},
-            )
+            tags = {
+                **request.tags,
+                "dagster/partition": request.partition_key,
+                "dagster/sensor_name": SENSOR_NAME,
+            }
+            _record(instance, runs.run(sensor.job_name, tags), outcome)
     # The marts, as the automation sensor would refresh them after these loads.
-    _execute(definitions, instance, "reporting_refresh", outcome, tags={})
-    # The definitions' resource holds EnvVar references, resolved only inside runs.
-    warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
-    with warehouse.engine.connect() as connection:
-        for table, day_column in SUMMARY_TABLES:
-            count = [sa.func.count()]
-            if day_column is not None:
-                day = table.c[day_column]
-                if isinstance(day.type, sa.DateTime):  # the UTC day of a timestamp
-                    day = sa.func.date(sa.func.timezone("UTC", day))
-                count.append(sa.func.count(sa.distinct(day)))
-            row = connection.execute(sa.select(*count).select_from(table)).one()
-            outcome.table_rows[table.fullname] = (row[0], row[1] if day_column else None)
-        outcome.headlines = headlines(connection)
-    return outcome
+    _record(instance, runs.run("reporting_refresh", {}), outcome)
 
 
 def _one(connection, statement: str) -> sa.Row:
@@ -185,25 +201,86 @@ def headlines(connection: sa.Connection) -> list[str]:
     return lines
 
 
-def _execute(
-    definitions: dg.Definitions,
-    instance: dg.DagsterInstance,
-    job_name: str,
-    outcome: DemoOutcome,
-    *,
-    tags: dict[str, str],
-    partition_key: str | None = None,
-) -> None:
-    result = definitions.resolve_job_def(job_name).execute_in_process(
-        instance=instance,
-        partition_key=partition_key,
-        tags={**tags, "learning_platform/trigger": "demo"},
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        raise_on_error=False,
-    )
-    outcome.run_ids.append(result.run_id)
-    outcome.success = outcome.success and result.success
-    for evaluation in result.get_asset_check_evaluations():
+class WorkspaceRuns:
+    """Runs launched through the code location, as the UI and the daemon launch them: each one
+    carries its origin, so it shows on the Jobs and Overview pages and can be re-executed from
+    the UI. The runs execute in a subprocess of the code server this workspace starts."""
+
+    def __init__(self, instance: dg.DagsterInstance, context, location_name: str):
+        self.instance = instance
+        self._context = context
+        self._location = context.get_code_location(location_name)
+        self._repository = next(iter(self._location.get_repositories().values()))
+
+    def run(self, job_name: str, tags: dict[str, str]) -> dg.DagsterRun:
+        """Launch `job_name` with `tags` (its partitions) and wait until the run has ended."""
+        from dagster._core.definitions.selector import JobSubsetSelector
+
+        remote_job = self._location.get_job(
+            JobSubsetSelector(
+                location_name=self._location.name,
+                repository_name=self._repository.name,
+                job_name=job_name,
+                op_selection=None,
+            )
+        )
+        plan = self._location.get_execution_plan(
+            remote_job,
+            RUN_CONFIG,
+            step_keys_to_execute=None,
+            known_state=None,
+            instance=self.instance,
+        )
+        run = self.instance.create_run(
+            job_name=job_name,
+            run_id=None,
+            run_config=RUN_CONFIG,
+            resolved_op_selection=remote_job.resolved_op_selection,
+            step_keys_to_execute=plan.execution_plan_snapshot.step_keys_to_execute,
+            op_selection=None,
+            status=None,
+            root_run_id=None,
+            parent_run_id=None,
+            tags={**remote_job.tags, **tags, "learning_platform/trigger": "demo"},
+            job_snapshot=remote_job.job_snapshot,
+            execution_plan_snapshot=plan.execution_plan_snapshot,
+            parent_job_snapshot=remote_job.parent_job_snapshot,
+            remote_job_origin=remote_job.get_remote_origin(),
+            job_code_origin=remote_job.get_python_origin(),
+            asset_selection=remote_job.asset_selection,
+            asset_check_selection=None,
+            asset_graph=self._repository.asset_graph,
+        )
+        # Straight to the run launcher: the demo has no daemon to take runs off the queue.
+        self.instance.launch_run(run.run_id, self._context)
+        deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+        while not (run := self.instance.get_run_by_id(run.run_id)).is_finished:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"run {run.run_id} of {job_name} still {run.status.value}")
+            time.sleep(0.2)
+        return run
+
+
+@contextmanager
+def workspace_runs(instance: dg.DagsterInstance) -> Iterator[WorkspaceRuns]:
+    """The project's code location (workspace.yaml), served by a code server for these runs."""
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import WorkspaceFileTarget
+
+    target = WorkspaceFileTarget(paths=[str(WORKSPACE_YAML)])
+    with WorkspaceProcessContext(instance, target) as process_context:
+        context = process_context.create_request_context()
+        errors = context.code_location_errors()
+        if errors:
+            raise RuntimeError(f"the code location did not load: {errors[0].message}")
+        yield WorkspaceRuns(instance, context, LOCATION_NAME)
+
+
+def _record(instance: dg.DagsterInstance, run: dg.DagsterRun, outcome: DemoOutcome) -> None:
+    outcome.run_ids.append(run.run_id)
+    outcome.success = outcome.success and run.status == dg.DagsterRunStatus.SUCCESS
+    for entry in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = entry.dagster_event.event_specific_data
         outcome.check_results.append(
             (
                 evaluation.asset_key.to_user_string(),

@@ -109,9 +109,13 @@ def test_secrets_are_bound_to_environment_variables_not_values(environment):
     assert thrive.client_secret.env_var_name == "THRIVE_CLIENT_SECRET"
 
 
-def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(environment):
+def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(
+    environment, tmp_path
+):
     days = [window_for_key(key).day for key in ("2026-10-05", "2026-10-06")]
-    instance = dg.DagsterInstance.ephemeral()
+    # A real instance on disk: the runs execute in a code server's subprocess, which opens it too.
+    (tmp_path / "dagster").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))
     exports = ContentActions(environment.organisation).write_demo_exports(
         settings.thought_industries_drop_url(), days
     )
@@ -123,6 +127,11 @@ def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(env
     # and one run per export the drop sensor took.
     assert sorted(outcome.drop_files) == sorted(path.name for path in exports)
     assert len(outcome.run_ids) == 3 + len(exports) + 1  # the sources, then reporting_refresh
+    # Launched through the code location, as the UI and the daemon launch runs: each carries its
+    # origin, so the Jobs and Overview pages show it and "Re-execute" works.
+    for run_id in outcome.run_ids:
+        origin = instance.get_run_by_id(run_id).remote_job_origin
+        assert origin is not None and origin.location_name == "learning_platform"
     assert all(
         rows > 0 and windows == 2
         for rows, windows in (outcome.table_rows[f"linkedin_learning.{s}"] for s in STREAMS)
