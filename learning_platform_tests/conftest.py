@@ -99,6 +99,13 @@ def database_url(postgres_server_url: sa.URL, migrated_template: str) -> Iterato
         yield url
 
 
+@pytest.fixture(scope="module")
+def module_database_url(postgres_server_url: sa.URL, migrated_template: str) -> Iterator[str]:
+    """A fresh, migrated database shared by the tests of one module (a long-lived deployment)."""
+    with _fresh_database(postgres_server_url, "module", migrated_template) as url:
+        yield url
+
+
 @pytest.fixture
 def empty_database_url(postgres_server_url: sa.URL) -> Iterator[str]:
     """A fresh database with no migrations applied."""

@@ -109,9 +109,7 @@ def test_secrets_are_bound_to_environment_variables_not_values(environment):
     assert thrive.client_secret.env_var_name == "THRIVE_CLIENT_SECRET"
 
 
-def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(
-    environment, tmp_path
-):
+def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(environment, tmp_path):
     days = [window_for_key(key).day for key in ("2026-10-05", "2026-10-06")]
     # A real instance on disk: the runs execute in a code server's subprocess, which opens it too.
     (tmp_path / "dagster").mkdir()

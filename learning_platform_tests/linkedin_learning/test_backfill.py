@@ -3,20 +3,15 @@ database, a 20-day backfill submitted through the UI's GraphQL API, and what Dag
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 import requests
 
 from learning_platform.lib.windows import DayWindow
+from learning_platform_tests.dagster_dev import PROJECT_ROOT, running_dagster_dev
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STREAMS = ("account_activity", "learner_activity", "learner_content_activity")
 DEADLINE_SECONDS = 300
 
@@ -37,16 +32,9 @@ query($id: String!) {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def dagster_dev(sandbox, database_url, tmp_path):
-    """The webserver and daemon of `dagster dev`, in their own process group, stopped afterwards."""
-    port = free_port()
+    """The webserver and daemon of `dagster dev` against the sandbox and the test database."""
     dagster_home = tmp_path / "dagster"
     dagster_home.mkdir()
     shutil.copyfile(PROJECT_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
@@ -57,45 +45,8 @@ def dagster_dev(sandbox, database_url, tmp_path):
         "LEARNING_PLATFORM_HOME": str(tmp_path / "home"),
         "DAGSTER_HOME": str(dagster_home),
     }
-    dagster = Path(sys.executable).with_name("dagster")
-    process = subprocess.Popen(
-        [
-            str(dagster),
-            "dev",
-            "-w",
-            str(PROJECT_ROOT / "workspace.yaml"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "dagster-dev.log", "wb"),
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/graphql"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert process.poll() is None, (tmp_path / "dagster-dev.log").read_text()[-3000:]
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(1)
-        else:
-            pytest.fail("dagster dev did not start within 120 s")
+    with running_dagster_dev(environment, tmp_path / "dagster-dev.log") as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 def test_a_twenty_day_backfill_runs_as_two_runs_of_at_most_14_days_one_fetch_at_a_time(
