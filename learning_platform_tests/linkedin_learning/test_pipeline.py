@@ -375,3 +375,41 @@ def test_a_nul_in_a_learners_name_is_replaced_and_the_warning_names_the_learner(
         summary = warning.metadata["summary"].value
         assert f"{DAY} learners.name in learner_urn {urn}" in summary
         assert learner.last_name not in summary and learner.email not in summary
+
+
+def test_a_crash_between_the_committed_load_and_its_materialization_reruns_to_the_clean_day(
+    platform, sandbox, monkeypatch
+):
+    """RELIABILITY case 2: the load commits, then the step dies before Dagster records the
+    materialization. The day stays unmaterialized (the watermark never runs ahead), and the
+    rerun replaces the day: exactly the clean rows, no duplicate."""
+    from learning_platform.defs.shared import tables as table_assets
+
+    def crash():
+        raise dg.Failure("the step died after the commit", allow_retries=False)
+
+    monkeypatch.setattr(table_assets, "release_free_memory", crash)
+    crashed = platform.materialize(DAY)
+    monkeypatch.undo()
+
+    assert not crashed.success
+    day = date.fromisoformat(DAY)
+    reports = sandbox.linkedin.reports
+    for aggregation in AGGREGATIONS:
+        key = dg.AssetKey(["linkedin_learning", aggregation.stream])
+        assert platform.instance.get_materialized_partitions(key) == set()
+        _, committed = warehouse_totals(platform, aggregation, DAY)
+        assert committed == reports.expected_row_count(
+            day, aggregation.primary, aggregation.secondary
+        )
+    first = [table_checksum(platform, aggregation) for aggregation in AGGREGATIONS]
+
+    assert platform.materialize(DAY).success
+
+    assert [table_checksum(platform, aggregation) for aggregation in AGGREGATIONS] == first
+    for aggregation in AGGREGATIONS:
+        totals, count = warehouse_totals(platform, aggregation, DAY)
+        assert totals == reports.expected_totals(day, aggregation.primary, aggregation.secondary)
+        assert count == reports.expected_row_count(day, aggregation.primary, aggregation.secondary)
+        key = dg.AssetKey(["linkedin_learning", aggregation.stream])
+        assert platform.instance.get_materialized_partitions(key) == {DAY}

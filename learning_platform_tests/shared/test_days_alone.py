@@ -10,6 +10,7 @@ from learning_platform.defs.linkedin_learning.sensors import linkedin_learning_d
 from learning_platform.defs.shared.days_alone import SPLIT_FROM_TAG, failed_range
 from learning_platform.defs.thrive.partitions import daily_partitions as thrive_days
 from learning_platform.defs.thrive.sensors import thrive_days_alone
+from learning_platform.lib.linkedin_learning.records import AGGREGATIONS
 
 FIRST = date(2026, 10, 1)
 DAYS = [(FIRST + timedelta(days=n)).isoformat() for n in range(5)]
@@ -71,6 +72,31 @@ def test_a_permanent_403_on_day_3_of_5_leaves_the_other_four_loaded_and_day_3_fa
         }
     # The day's own run failed alone: no split of a one-day run.
     assert sensor_requests(linkedin_learning_days_alone, platform, alone[BAD]) == []
+
+    # RELIABILITY case 10: once the upstream relents, retrying only the failed day completes the
+    # range, and every day holds exactly the upstream's figures.
+    sandbox.linkedin.faults.clear()
+    assert platform.materialize(BAD).success
+    reports = sandbox.linkedin.reports
+    for aggregation in AGGREGATIONS:
+        assert status_by_day(
+            platform, ["linkedin_learning", aggregation.stream], linkedin_days
+        ) == dict.fromkeys(DAYS, "MATERIALIZED")
+        for day in DAYS:
+            totals = dict(
+                platform.query(
+                    f"SELECT concat_ws('/', engagement_type, engagement_qualifier, nullif(asset_type, '')),"
+                    f" sum(engagement_value)::bigint FROM linkedin_learning.{aggregation.stream}"
+                    " WHERE window_start = %s GROUP BY 1",
+                    date.fromisoformat(day),
+                )
+            )
+            expected = reports.expected_totals(
+                date.fromisoformat(day), aggregation.primary, aggregation.secondary
+            )
+            assert totals == {
+                "/".join(part for part in key if part): value for key, value in expected.items()
+            }
 
 
 def test_an_unknown_verb_on_one_day_keeps_only_that_day_out(platform, sandbox):

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timezone
 
+import psycopg
 import pyarrow as pa
 import pytest
 
@@ -199,3 +200,34 @@ def test_an_unreachable_database_fails_without_showing_its_password():
         warehouse.ensure_ready()
     assert "s3cr3t-pa55" not in str(error.value)
     assert "127.0.0.1" in str(error.value)
+
+
+def test_a_connection_dropped_mid_copy_rolls_the_whole_day_back_and_a_retry_loads_it_once(
+    warehouse, database_url
+):
+    """RELIABILITY case 40: the server ends the connection while the day's rows stream in (a
+    restart, a failover). Nothing of the load stays; the error is an OperationalError, which the
+    table assets' retry policy retries; the retry leaves what one clean load leaves."""
+    load(warehouse, [DAY_1], activity(DAY_1, "a"))
+    previous = rows(warehouse)
+
+    def batches(backend_pid: int):
+        yield activity(DAY_1, "b")
+        with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+        yield activity(DAY_1, "c")
+
+    with pytest.raises(psycopg.OperationalError):
+        with warehouse.transaction() as cursor:
+            postgres.replace_partitions(
+                cursor,
+                linkedin_tables.learner_activity,
+                "window_start",
+                [DAY_1],
+                batches(cursor.connection.info.backend_pid),
+                COLUMNS,
+            )
+
+    assert rows(warehouse) == previous
+    load(warehouse, [DAY_1], activity(DAY_1, "b"), activity(DAY_1, "c"))
+    assert [row[1] for row in rows(warehouse)] == ["b", "c"]
