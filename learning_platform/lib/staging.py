@@ -7,6 +7,7 @@ that outlived any run (its writer was killed) is removed by the next write to it
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +21,7 @@ from learning_platform.lib.filesystems import modified_time
 from learning_platform.lib.storable_text import NulReplacements
 
 NUL_REPLACEMENTS_KEY = "learning_platform.nul_replacements"
+RECORD_IDS_KEY = "learning_platform.record_ids"  # the columns that name a record of the file
 # No run lives longer than the instance's run_monitoring.max_runtime_seconds (dagster.yaml): a
 # temporary file older than that belongs to a writer that was killed.
 ORPHANED_AFTER_SECONDS = 6 * 3600
@@ -63,10 +65,10 @@ class ParquetSink:
 
     def close(self) -> None:
         self.flush()
+        footer = {RECORD_IDS_KEY: json.dumps(list(self.nul_replacements.record_ids))}
         if self.nul_replacements:
-            self._writer.add_key_value_metadata(
-                {NUL_REPLACEMENTS_KEY: self.nul_replacements.to_json()}
-            )
+            footer[NUL_REPLACEMENTS_KEY] = self.nul_replacements.to_json()
+        self._writer.add_key_value_metadata(footer)
 
 
 class StagingArea:
@@ -164,6 +166,29 @@ class StagingArea:
         with self._file(source, stream, partition_key, part) as parquet:
             stored = (parquet.metadata.metadata or {}).get(NUL_REPLACEMENTS_KEY.encode())
         return NulReplacements.from_json(stored) if stored else NulReplacements()
+
+    def describe_row(
+        self, source: str, stream: str, part: str, partition_keys: Sequence[str], row: int
+    ) -> str:
+        """The record at `row` (1-based) of these partitions' files read one after the other, as a
+        load streams them: its partition and the columns that name it (never other values)."""
+        for key in partition_keys:
+            with self._file(source, stream, key, part) as parquet:
+                count = parquet.metadata.num_rows
+                if row > count:
+                    row -= count
+                    continue
+                stored = (parquet.metadata.metadata or {}).get(RECORD_IDS_KEY.encode())
+                ids = json.loads(stored) if stored else []
+                if not ids:
+                    return f"{key}, row {row} of its {part}"
+                seen = 0
+                for batch in parquet.iter_batches(batch_size=16_384, columns=ids):
+                    if row <= seen + batch.num_rows:
+                        values = batch.slice(row - seen - 1, 1).to_pylist()[0]
+                        return f"{key}, " + ", ".join(f"{name} {values[name]}" for name in ids)
+                    seen += batch.num_rows
+        return f"row {row}"
 
     def row_count(self, source: str, stream: str, partition_key: str, part: str) -> int:
         with self._file(source, stream, partition_key, part) as parquet:

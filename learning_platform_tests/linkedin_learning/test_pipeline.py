@@ -3,12 +3,17 @@
 from datetime import date, timedelta
 
 import dagster as dg
+import pyarrow as pa
 import pytest
 
 from learning_platform.defs.linkedin_learning.assets import linkedin_assets
 from learning_platform.lib import vocabulary
 from learning_platform.lib.linkedin_learning.load import TABLES
-from learning_platform.lib.linkedin_learning.records import AGGREGATIONS, LEARNER_CONTENT_ACTIVITY
+from learning_platform.lib.linkedin_learning.records import (
+    AGGREGATIONS,
+    LEARNER_ACTIVITY,
+    LEARNER_CONTENT_ACTIVITY,
+)
 from learning_platform.lib.windows import (
     MAX_DAYS_PER_RUN,
     DayWindow,
@@ -413,3 +418,47 @@ def test_a_crash_between_the_committed_load_and_its_materialization_reruns_to_th
         assert count == reports.expected_row_count(day, aggregation.primary, aggregation.secondary)
         key = dg.AssetKey(["linkedin_learning", aggregation.stream])
         assert platform.instance.get_materialized_partitions(key) == {DAY}
+
+
+def test_a_row_postgresql_refuses_fails_the_load_for_good_naming_day_and_record(platform, sandbox):
+    """A value no check covers but the table refuses (here a null engagement_value, tampered
+    into the staged day) fails the load once, not after retries: the message names the table,
+    the day and the record PostgreSQL stopped at, never the failing row PostgreSQL quotes."""
+    staged = "linkedin_learning/learner_activity_staged"
+    assert platform.materialize(DAY, selection=staged).success
+    area = platform.resources["staging"].area
+    day_file = pa.Table.from_batches(
+        list(area.batches("linkedin_learning", "learner_activity", DAY, "activity"))
+    )
+    values = day_file.column("engagement_value").to_pylist()
+    values[4] = None
+    tampered = day_file.set_column(
+        day_file.schema.get_field_index("engagement_value"),
+        "engagement_value",
+        pa.array(values, pa.int64()),
+    )
+    schema = LEARNER_ACTIVITY.activity_schema
+    with area.writer(
+        "linkedin_learning",
+        "learner_activity",
+        DAY,
+        "activity",
+        schema,
+        LEARNER_ACTIVITY.key_columns,
+    ) as sink:
+        for batch in tampered.to_batches():
+            sink.write(batch)
+    fifth = tampered.slice(4, 1).to_pylist()[0]
+
+    result = platform.materialize(DAY, selection="linkedin_learning/learner_activity")
+
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert len(failures) == 1  # not retried: loading it again would fail again
+    message = failures[0].step_failure_data.error.message
+    assert f"linkedin_learning.learner_activity partition {DAY} not loaded" in message
+    assert "engagement_value" in message and "SQLSTATE 23502" in message
+    assert f"learner_urn {fifth['learner_urn']}" in message
+    assert f"engagement_type {fifth['engagement_type']}" in message
+    assert "Failing row" not in message
+    assert platform.query("SELECT count(*) FROM linkedin_learning.learner_activity") == [(0,)]

@@ -6,16 +6,19 @@ value with its count and a few sample rows (never an e-mail or a name: each rule
 which columns they show).
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import dagster as dg
+import psycopg
 import sqlalchemy as sa
 
 from learning_platform.defs.shared.metadata import partitions_label
 from learning_platform.defs.shared.resources import StagingStore
 from learning_platform.lib.staging import StagingArea
 from learning_platform.lib.validation import Finding, Rows, Rule
+from learning_platform.lib.warehouse import loads
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class StagedStream:
     snapshot: str | None = None
     # Every staged file of a partition (besides `part`: details, rejects), for the NUL check.
     other_parts: tuple[str, ...] = ()
+    # Warehouse tables loaded from another staged file than `part`, by name (if named otherwise).
+    other_tables: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def staged_key(self) -> dg.AssetKey:
@@ -54,6 +59,22 @@ class StagedStream:
             return list(context.partition_keys)
         return [context.partition_key]
 
+    def not_loaded(self, partition_keys: Sequence[str]) -> str:
+        """What a refused or failed load did not load: the table, and the days or the file."""
+        if self.per_file:
+            return f"{self.table.fullname} not loaded from {partition_keys[0]}"
+        if self.snapshot is not None:
+            return f"{self.table.fullname} not loaded"
+        return f"{self.table.fullname} {partitions_label(partition_keys)} not loaded"
+
+    def part_loaded_into(self, table_name: str) -> str | None:
+        """The staged file a warehouse table of this stream is loaded from."""
+        if table_name == self.table.name:
+            return self.part
+        if table_name in self.other_parts:
+            return table_name
+        return self.other_tables.get(table_name)
+
     def findings(
         self, area: StagingArea, partition_keys: Sequence[str]
     ) -> list[tuple[Rule, Finding]]:
@@ -73,13 +94,13 @@ def nul_replacements_found(
     for key in partition_keys:
         for part in (stream.part, *stream.other_parts):
             replaced = area.nul_replacements(stream.source, stream.name, key, part)
-            for field, characters in sorted(replaced.characters.items()):
-                records = replaced.records.get(field, [])
+            for column, characters in sorted(replaced.characters.items()):
+                records = replaced.records.get(column, [])
                 found.append(
                     {
                         "partition": key,
                         "file": part,
-                        "field": field,
+                        "field": column,
                         "characters": characters,
                         "records": records,
                     }
@@ -186,16 +207,36 @@ def refuse_unless_valid(
     for rule, finding in stream.findings(staging.area, partition_keys):
         if finding.passed:
             continue
-        if stream.per_file:
-            scope = f" not loaded from {partition_keys[0]}"
-        elif stream.snapshot is not None:
-            scope = " not loaded"
-        else:
-            scope = f" {partitions_label(partition_keys)} not loaded"
         raise dg.Failure(
             description=(
-                f"{stream.table.fullname}{scope}: {finding.summary} "
+                f"{stream.not_loaded(partition_keys)}: {finding.summary} "
                 f"(check {rule.check_name} on {stream.staged_key.to_user_string()})"
             ),
             allow_retries=False,
         )
+
+
+@contextmanager
+def load_failures_named(
+    stream: StagedStream, staging: StagingStore, partition_keys: Sequence[str]
+) -> Iterator[None]:
+    """Around a load: data PostgreSQL refuses fails the step for good (loading it again would
+    fail again), naming the table, the days or file, and the record PostgreSQL stopped at; never
+    the values it quotes. A connection or lock failure is raised as it is, for the retry policy."""
+    try:
+        yield
+    except psycopg.Error as error:
+        if not loads.is_data_error(error):
+            raise
+        where = ""
+        position = loads.copy_position(error)
+        part = stream.part_loaded_into(position.table) if position is not None else None
+        if part is not None:
+            record = staging.area.describe_row(
+                stream.source, stream.name, part, partition_keys, position.row
+            )
+            where = f", at {record}"
+        raise dg.Failure(
+            description=f"{stream.not_loaded(partition_keys)}: {loads.describe_error(error)}{where}",
+            allow_retries=False,
+        ) from None

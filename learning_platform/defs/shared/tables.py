@@ -7,7 +7,11 @@ from collections.abc import Callable, Sequence
 import dagster as dg
 import psycopg
 
-from learning_platform.defs.shared.checks import StagedStream, refuse_unless_valid
+from learning_platform.defs.shared.checks import (
+    StagedStream,
+    load_failures_named,
+    refuse_unless_valid,
+)
 from learning_platform.defs.shared.metadata import row_count, table_metadata
 from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
 from learning_platform.defs.shared.retries import UPSTREAM_RETRY_POLICY, WAREHOUSE_RETRY_POLICY
@@ -70,7 +74,7 @@ def daily_table_asset(
     ) -> dg.MaterializeResult:
         days = list(context.partition_keys)
         refuse_unless_valid(stream, staging, days)
-        with warehouse.transaction() as cursor:
+        with load_failures_named(stream, staging, days), warehouse.transaction() as cursor:
             loaded = load(cursor, staging.area, days)
         release_free_memory()
         context.log.info(

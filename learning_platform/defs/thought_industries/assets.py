@@ -4,7 +4,11 @@ nothing twice."""
 
 import dagster as dg
 
-from learning_platform.defs.shared.checks import StagedStream, refuse_unless_valid
+from learning_platform.defs.shared.checks import (
+    StagedStream,
+    load_failures_named,
+    refuse_unless_valid,
+)
 from learning_platform.defs.shared.metadata import table_metadata
 from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
 from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
@@ -31,6 +35,7 @@ CONTENT_ACTIONS = StagedStream(
     checks_description="Checks of a staged Thought Industries content-actions export.",
     per_file=True,
     other_parts=(REJECTS,),
+    other_tables={tables.content_action_rejects.name: REJECTS},
 )
 
 
@@ -107,7 +112,10 @@ def content_actions(
 ) -> dg.MaterializeResult:
     file_name = context.partition_key
     refuse_unless_valid(CONTENT_ACTIONS, staging, [file_name])
-    with warehouse.transaction() as cursor:
+    with (
+        load_failures_named(CONTENT_ACTIONS, staging, [file_name]),
+        warehouse.transaction() as cursor,
+    ):
         loaded = load_file(cursor, staging.area, file_name)
     context.log.info(
         f"{file_name}: {loaded.inserted} new actions, {loaded.already_loaded} already loaded"

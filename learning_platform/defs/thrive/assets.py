@@ -5,7 +5,11 @@ from collections import Counter
 
 import dagster as dg
 
-from learning_platform.defs.shared.checks import StagedStream, refuse_unless_valid
+from learning_platform.defs.shared.checks import (
+    StagedStream,
+    load_failures_named,
+    refuse_unless_valid,
+)
 from learning_platform.defs.shared.metadata import row_count, table_metadata
 from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
 from learning_platform.defs.shared.retries import (
@@ -185,7 +189,7 @@ def users_table(
     context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, staging: StagingStore
 ) -> dg.MaterializeResult:
     refuse_unless_valid(USERS, staging, [SNAPSHOT])
-    with warehouse.transaction() as cursor:
+    with load_failures_named(USERS, staging, [SNAPSHOT]), warehouse.transaction() as cursor:
         loaded = load_users(cursor, staging.area)
     context.log.info(
         f"{USERS.table.fullname}: {loaded.upserted} users upserted, {loaded.total} in the table"

@@ -11,6 +11,7 @@ file's rows) is here, longer than most modules: they share COPY, the load lock a
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from psycopg import sql
+
+# The temporary table an upsert copies into is named after its target, with this prefix.
+INCOMING = "incoming_"
 
 # Arrow writes a null as an unquoted empty field and an empty string as "", which is exactly how
 # PostgreSQL's CSV COPY tells NULL from ''.
@@ -33,6 +37,37 @@ class LoadResult:
     written: int
     # Rows upserted alongside into other tables (a report's learner details), by their name.
     upserted: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CopyPosition:
+    """Where a COPY failed, as PostgreSQL's error context says: the table it wrote into (the
+    target's name, for the temporary `incoming_<name>` of an upsert) and the 1-based row."""
+
+    table: str
+    row: int
+
+
+_COPY_CONTEXT = re.compile(r"COPY (?:\w+\.)?(\w+), line (\d+)")
+
+
+def copy_position(error: psycopg.Error) -> CopyPosition | None:
+    match = _COPY_CONTEXT.search(error.diag.context or "")
+    if match is None:
+        return None
+    return CopyPosition(match.group(1).removeprefix(INCOMING), int(match.group(2)))
+
+
+def is_data_error(error: psycopg.Error) -> bool:
+    """The data itself was refused (SQLSTATE classes 22 and 23: a value, a constraint): loading
+    it again in a few minutes would fail again, unlike a dropped connection or a lock timeout."""
+    return (error.sqlstate or "")[:2] in ("22", "23")
+
+
+def describe_error(error: psycopg.Error) -> str:
+    """What PostgreSQL refused, without its detail: that quotes the failing row, which can hold
+    an e-mail."""
+    return f"{error.diag.message_primary or type(error).__name__} (SQLSTATE {error.sqlstate})"
 
 
 def qualified(table: sa.Table) -> sql.Composable:
@@ -151,7 +186,7 @@ def _copy_to_temporary_table(
 ) -> sql.Identifier:
     """Lock `table` for the load, and COPY the batches into a temporary copy of it (dropped at
     commit); returns the temporary table's name. `binary` as for copy_batches."""
-    staging = sql.Identifier(f"incoming_{table.name}")
+    staging = sql.Identifier(f"{INCOMING}{table.name}")
     lock_table_for_load(cursor, table)
     cursor.execute(
         sql.SQL("CREATE TEMPORARY TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
