@@ -54,10 +54,13 @@ def platform(args: argparse.Namespace) -> None:
     from learning_platform.definitions import defs
 
     definitions = defs()
-    job = definitions.resolve_implicit_global_asset_job_def()
     if args.all:
-        selection = None  # every LinkedIn stream: what a backfill runs
+        # Every LinkedIn stream and its checks: what a backfill of them runs. Not the global asset
+        # job: it holds the Thought Industries assets too, whose partitions are files, not days.
+        job = definitions.resolve_job_def("linkedin_learning_daily")
+        selection = None
     else:
+        job = definitions.resolve_implicit_global_asset_job_def()
         stream = "learner_content_activity"
         selection = [
             dg.AssetKey(["linkedin_learning", f"{stream}_staged"]),
