@@ -24,6 +24,22 @@ query($filter: RunsFilter) {
     ... on Runs { results { runId status jobName tags { key value } } }
   }
 }"""
+# What the Overview timeline and a job's page read: a run's origin in the workspace, and the
+# job's own runs.
+ORIGINS = """
+query($filter: RunsFilter) {
+  runsOrError(filter: $filter) {
+    ... on Runs { results { runId repositoryOrigin { repositoryLocationName repositoryName } } }
+  }
+}"""
+JOB_RUNS = """
+query($job: String!) {
+  pipelineOrError(params: {
+    repositoryLocationName: "learning_platform", repositoryName: "__repository__", pipelineName: $job
+  }) {
+    ... on Pipeline { runs(limit: 50) { runId } }
+  }
+}"""
 REEXECUTE = """
 mutation($params: ReexecutionParams!) {
   launchRunReexecution(reexecutionParams: $params) {
@@ -109,7 +125,19 @@ def deployment(module_database_url, tmp_path_factory):
 
 def test_a_demo_run_shows_in_the_ui_and_re_executes_from_it(deployment):
     runs = {run["runId"]: run for run in deployment.runs()}
-    assert set(deployment.demo.run_ids) <= set(runs)  # on the Runs, Jobs and Overview pages
+    assert set(deployment.demo.run_ids) <= set(runs)  # on the Runs page
+    origins = {
+        run["runId"]: run["repositoryOrigin"]
+        for run in graphql(deployment.url, ORIGINS)["runsOrError"]["results"]
+    }
+    for run_id in deployment.demo.run_ids:  # placed in the workspace: the Overview timeline
+        assert origins[run_id] == {
+            "repositoryLocationName": "learning_platform",
+            "repositoryName": "__repository__",
+        }
+        job = runs[run_id]["jobName"]
+        job_runs = graphql(deployment.url, JOB_RUNS, job=job)["pipelineOrError"]["runs"]
+        assert run_id in {run["runId"] for run in job_runs}  # the job's page
     linkedin = next(
         run for run in deployment.demo.run_ids if runs[run]["jobName"] == "linkedin_learning_daily"
     )
