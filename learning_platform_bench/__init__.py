@@ -31,3 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="the backfill's learner-content engagements a day (default: one per learner)",
     )
+    parser.add_argument(
+        "--reporting",
+        action="store_true",
+        help="after the backfill, time a full build of the reporting layer, then its refresh "
+        "after one day is pulled again",
+    )

@@ -203,6 +203,56 @@ def backfill(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> No
     )
 
 
+def reporting(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """The reporting layer over the backfilled history: a full build, then the refresh that
+    follows a re-pull of one LinkedIn day (what every daily load triggers)."""
+    from learning_platform.lib.windows import PACIFIC
+
+    env = {**env, settings.PSEUDONYM_KEY: "bench-only-pseudonym-key-0123456789"}
+    day = (datetime.now(PACIFIC).date() - timedelta(days=2)).isoformat()
+    print(f"\nReporting over {args.days} days of history")
+    full = _reporting_run(env, full=True)
+    print(f"  full build: {full.wall_seconds:6.1f} s wall, {_steps(full)}")
+    pairs = args.pairs_per_day or args.learners
+    with sandbox(env, args.learners, max(200, args.learners // 10), pairs, 0) as upstream:
+        command = [
+            sys.executable,
+            "-m",
+            WORKERS,
+            "platform",
+            "--all",
+            "--first",
+            day,
+            "--last",
+            day,
+        ]
+        if not measure(command, {**env, **upstream}).report.get("success"):
+            raise RuntimeError(f"the re-pull of {day} failed")
+    refresh = _reporting_run(env, full=False)
+    print(
+        f"  refresh after re-pulling {day}: {refresh.wall_seconds:6.1f} s wall, {_steps(refresh)}"
+    )
+    inside_full = sum(full.report["steps_seconds"].values())
+    inside_refresh = sum(refresh.report["steps_seconds"].values())
+    print(
+        f"  refresh / full build: {inside_refresh / inside_full:.0%} of the time inside the steps "
+        f"({inside_refresh:.1f} s of {inside_full:.1f} s)"
+    )
+
+
+def _reporting_run(env: dict[str, str], *, full: bool) -> Measurement:
+    command = [sys.executable, "-m", WORKERS, "reporting"] + (["--full"] if full else [])
+    measurement = measure(command, env)
+    if not measurement.report.get("success"):
+        raise RuntimeError("the reporting run failed")
+    return measurement
+
+
+def _steps(measurement: Measurement) -> str:
+    steps = measurement.report["steps_seconds"]
+    return ", ".join(f"{key} {seconds:.1f} s" for key, seconds in sorted(steps.items()))
+
+
 def run(args: argparse.Namespace) -> int:
     from learning_platform.defs.shared.resources import PostgresWarehouse, _psycopg_conninfo
 
@@ -217,4 +267,6 @@ def run(args: argparse.Namespace) -> int:
         single_day(args, env, conninfo)
     if args.days:
         backfill(args, env, conninfo)
+        if args.reporting:
+            reporting(args, env)
     return 0

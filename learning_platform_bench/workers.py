@@ -98,6 +98,42 @@ def platform(args: argparse.Namespace) -> None:
     )
 
 
+def reporting(args: argparse.Namespace) -> None:
+    """The reporting_refresh job in the bench's instance: the directory and every mart. `--full`
+    asks for a full build where the reporting layer builds incrementally."""
+    started = time.perf_counter()
+    import dagster as dg
+
+    from learning_platform.definitions import defs
+
+    job = defs().resolve_job_def("reporting_refresh")
+    loaded = time.perf_counter()
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        tags={"learning_platform/trigger": "bench"}
+        | ({"learning_platform/full_refresh": "true"} if args.full else {}),
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        raise_on_error=False,
+    )
+    finished = time.perf_counter()
+    steps = {
+        event.step_key: event.event_specific_data.duration_ms / 1000
+        for event in result.all_events
+        if event.event_type_value == "STEP_SUCCESS"
+    }
+    print(
+        json.dumps(
+            {
+                "success": result.success,
+                "seconds": finished - started,
+                "start_seconds": loaded - started,
+                "run_seconds": finished - loaded,
+                "steps_seconds": steps,
+            }
+        )
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m learning_platform_bench.workers")
     workers = parser.add_subparsers(dest="worker", required=True)
@@ -116,6 +152,9 @@ def main(argv: list[str] | None = None) -> None:
     platform_parser.add_argument("--last", required=True)
     platform_parser.add_argument("--all", action="store_true")
     platform_parser.set_defaults(handler=platform)
+    reporting_parser = workers.add_parser("reporting")
+    reporting_parser.add_argument("--full", action="store_true")
+    reporting_parser.set_defaults(handler=reporting)
     args = parser.parse_args(argv)
     args.handler(args)
 
