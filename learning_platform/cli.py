@@ -182,6 +182,20 @@ def db(args: argparse.Namespace) -> int:
     return 0
 
 
+def dbt(args: argparse.Namespace) -> int:
+    """dbt itself on the reporting layer's project, against the platform's warehouse."""
+    from learning_platform.defs.reporting import dbt_project
+    from learning_platform.defs.shared.resources import PostgresWarehouse
+
+    _prepare_home()
+    warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
+    warehouse.ensure_ready()
+    dbt_project.write_canonical_activities()
+    command = [dbt_project.DBT_EXECUTABLE, *args.dbt_arguments]
+    with warehouse.dbt_environment():
+        return subprocess.call(command, cwd=dbt_project.PROJECT_DIR)
+
+
 def bench(args: argparse.Namespace) -> int:
     """Benchmark LinkedIn ingestion against a minimal baseline, on this machine (not a test)."""
     try:
@@ -240,6 +254,12 @@ def parser() -> argparse.ArgumentParser:
         "revision", nargs="?", default="-1", help="with downgrade: the target revision"
     )
     db_parser.set_defaults(handler=db)
+
+    dbt_parser = commands.add_parser("dbt", help=dbt.__doc__)
+    dbt_parser.add_argument(
+        "dbt_arguments", nargs=argparse.REMAINDER, help="e.g. build --select learner_summary"
+    )
+    dbt_parser.set_defaults(handler=dbt)
 
     bench_parser = commands.add_parser("bench", help=bench.__doc__)
     from learning_platform_bench import add_arguments

@@ -5,17 +5,29 @@ worker is killed failed, its pool slot freed, the next run started and the dead 
 import os
 import signal
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import dagster as dg
 import pytest
+import requests
 import yaml
 
 from learning_platform import demo_run, settings
+from learning_platform.defs.shared.resources import PostgresWarehouse
+from learning_platform.lib.windows import DayWindow
 from learning_platform_sandbox import ContentActions, Organisation, SandboxServer
 from learning_platform_tests.dagster_dev import PROJECT_ROOT, graphql, running_dagster_dev
 
 DEMO_DAYS = [date(2026, 10, 5), date(2026, 10, 6)]
+MARTS = (
+    "learning_events",
+    "learner_summary",
+    "daily_engagement",
+    "content_engagement",
+    "cpd_hours_monthly",
+    "enrollment_funnel",
+)
+STREAMS = ("account_activity", "learner_activity", "learner_content_activity")
 DEADLINE_SECONDS = 180
 
 RUNS = """
@@ -58,14 +70,36 @@ mutation($params: ExecutionParams!) {
 }"""
 
 
-class Deployment:
-    """`dagster dev` over one instance, one warehouse and the sandbox, for the module's tests."""
+BACKFILL_LAUNCH = """
+mutation($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+  }
+}"""
+BACKFILL_PROGRESS = """
+query($id: String!) {
+  partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } }
+  runsOrError(filter: {tags: [{key: "dagster/backfill", value: $id}]}) {
+    ... on Runs { results { status tags { key value } } }
+  }
+}"""
+BACKFILL_DEADLINE_SECONDS = 300
 
-    def __init__(self, url: str, instance: dg.DagsterInstance, sandbox: SandboxServer, demo):
+
+class Deployment:
+    """`dagster dev` over one instance, one warehouse and the sandbox, after the demo's path ran
+    through it, for the module's tests."""
+
+    def __init__(self, url, instance, sandbox, organisation, demo, exports, warehouse):
         self.url = url
         self.instance = instance
         self.sandbox = sandbox
+        self.organisation = organisation
         self.demo = demo
+        self.exports = exports
+        self.warehouse = warehouse
 
     def runs(self, **filter_) -> list[dict]:
         return graphql(self.url, RUNS, filter=filter_ or None)["runsOrError"]["results"]
@@ -113,14 +147,58 @@ def deployment(module_database_url, tmp_path_factory):
         }
         for name, value in environment.items():
             patch.setenv(name, value)
-        ContentActions(organisation).write_demo_exports(
+        exports = ContentActions(organisation).write_demo_exports(
             settings.thought_industries_drop_url(), DEMO_DAYS
         )
+        warehouse = PostgresWarehouse(database_url=module_database_url)
         with dg.DagsterInstance.get() as instance:
             demo = demo_run.materialize_days(DEMO_DAYS, instance=instance)
-            assert demo.success
             with running_dagster_dev({**os.environ}, home / "dagster-dev.log") as url:
-                yield Deployment(url, instance, sandbox, demo)
+                yield Deployment(url, instance, sandbox, organisation, demo, exports, warehouse)
+        warehouse.engine.dispose()
+
+
+def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(deployment):
+    """The demo's path (demo_run.materialize_days), as the module's deployment ran it: every
+    source over two days, then the reporting layer, in runs launched through the code location."""
+    days, outcome, exports = DEMO_DAYS, deployment.demo, deployment.exports
+    instance, organisation = deployment.instance, deployment.organisation
+
+    assert outcome.success
+    # LinkedIn's two days in one run, the Thrive users snapshot, Thrive's two days in one run,
+    # and one run per export the drop sensor took.
+    assert sorted(outcome.drop_files) == sorted(path.name for path in exports)
+    assert len(outcome.run_ids) == 3 + len(exports) + 1  # the sources, then reporting_refresh
+    # Launched through the code location, as the UI and the daemon launch runs: each carries its
+    # origin, so the Jobs and Overview pages show it and "Re-execute" works.
+    for run_id in outcome.run_ids:
+        origin = instance.get_run_by_id(run_id).remote_job_origin
+        assert origin is not None and origin.location_name == "learning_platform"
+    assert all(
+        rows > 0 and windows == 2
+        for rows, windows in (outcome.table_rows[f"linkedin_learning.{s}"] for s in STREAMS)
+    )
+    assert all(
+        rows > 0 and days == 2
+        for rows, days in (outcome.table_rows[f"thrive.{s}"] for s in ("activities", "cpd_entries"))
+    )
+    assert outcome.table_rows["thrive.users"][0] == len(organisation.learners)
+    rows, _ = outcome.table_rows["thought_industries.content_actions"]
+    assert rows == ContentActions(organisation).expected_rows(days[0], days[-1])
+    assert outcome.table_rows["thought_industries.drop_files"][0] == len(exports)
+    headlines = "\n".join(outcome.headlines)
+    for mart in MARTS:
+        assert mart in headlines
+    assert "learners from 3 sources" in headlines
+    # Each staged stream's blocking checks, and its NUL warning (one more per stream); then the dbt
+    # tests of the reporting layer (3 on the seed, 2 on learning_events, 2 on learner_summary, 2 on
+    # enrollment_funnel).
+    assert len(outcome.check_results) == (12 + 3) + (10 + 3) + (3 + 1) * len(exports) + 9 and all(
+        passed for _, _, passed, _ in outcome.check_results
+    )
+    text = demo_run.summary(outcome)
+    assert "linkedin_learning.learner_content_activity" in text and "FAILED" not in text
+    assert "thrive.activities" in text
 
 
 def test_a_demo_run_shows_in_the_ui_and_re_executes_from_it(deployment):
@@ -196,3 +274,75 @@ def test_a_killed_run_is_failed_its_slot_freed_the_next_run_starts_and_it_is_ret
     (retry,) = retries
     assert deployment.wait_for(retry["runId"], {"SUCCESS", "FAILURE", "CANCELED"}) == "SUCCESS"
     assert {tag["key"]: tag["value"] for tag in retry["tags"]}["dagster/partition"] == "2026-10-07"
+
+
+def test_a_twenty_day_backfill_runs_as_two_runs_of_at_most_14_days_one_fetch_at_a_time(
+    deployment,
+):
+    """A real backfill, submitted through the UI's GraphQL API and run by the daemon."""
+    sandbox = deployment.sandbox
+    sandbox.linkedin.reset_observations()
+    days = [date(2026, 9, 1) + timedelta(days=n) for n in range(20)]
+    assets = [
+        {"path": ["linkedin_learning", stream + suffix]}
+        for stream in STREAMS
+        for suffix in ("_staged", "")
+    ]
+    launched = requests.post(
+        deployment.url,
+        json={
+            "query": BACKFILL_LAUNCH,
+            "variables": {
+                "params": {
+                    "partitionNames": [d.isoformat() for d in days],
+                    "assetSelection": assets,
+                }
+            },
+        },
+        timeout=60,
+    ).json()["data"]["launchPartitionBackfill"]
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+
+    deadline = time.monotonic() + BACKFILL_DEADLINE_SECONDS
+    while True:
+        progress = requests.post(
+            deployment.url,
+            json={"query": BACKFILL_PROGRESS, "variables": {"id": launched["backfillId"]}},
+            timeout=30,
+        ).json()["data"]
+        status = progress["partitionBackfillOrError"]["status"]
+        runs = progress["runsOrError"]["results"]
+        if (
+            status.startswith("COMPLETED")
+            and runs
+            and all(run["status"] in ("SUCCESS", "FAILURE", "CANCELED") for run in runs)
+        ):
+            break
+        assert time.monotonic() < deadline, (
+            f"backfill still {status} after {BACKFILL_DEADLINE_SECONDS} s"
+        )
+        time.sleep(2)
+
+    assert status == "COMPLETED_SUCCESS"
+    ranges = sorted(
+        (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"])
+        for tags in ({tag["key"]: tag["value"] for tag in run["tags"]} for run in runs)
+    )
+    assert ranges == [("2026-09-01", "2026-09-14"), ("2026-09-15", "2026-09-20")]
+    calls = sandbox.linkedin.report_requests
+    assert {
+        (call.params["timeOffset.unit"], call.params["timeOffset.duration"]) for call in calls
+    } == {("DAY", "1")}
+    assert {int(call.params["startedAt"]) for call in calls} == {
+        DayWindow(day).start_ms for day in days
+    }
+    # Two runs at once are allowed (dagster.yaml), but the linkedin_api pool lets one fetch at a time.
+    assert sandbox.linkedin.max_reports_in_flight == 1
+    for stream in STREAMS:
+        with deployment.warehouse.transaction() as cursor:
+            cursor.execute(
+                f"SELECT count(DISTINCT window_start) FROM linkedin_learning.{stream}"
+                " WHERE window_start BETWEEN %s AND %s",
+                (days[0], days[-1]),
+            )
+            assert cursor.fetchall() == [(20,)]

@@ -7,7 +7,8 @@ import dagster as dg
 
 from learning_platform.defs.linkedin_learning.assets import linkedin_assets
 from learning_platform.defs.linkedin_learning.checks import linkedin_checks
-from learning_platform.defs.reporting.assets import learner_directory, marts
+from learning_platform.defs.reporting.assets import learner_directory
+from learning_platform.defs.reporting.marts import reporting_marts
 from learning_platform.defs.reporting.resources import PseudonymKey
 from learning_platform.defs.thought_industries.assets import thought_industries_assets
 from learning_platform.defs.thought_industries.checks import thought_industries_checks
@@ -16,7 +17,10 @@ from learning_platform.defs.thrive.checks import thrive_checks
 from learning_platform.lib import vocabulary
 
 DAY, NEXT_DAY = "2026-10-05", "2026-10-06"
-REPORTING = {learner_directory.key, *(mart.key for mart in marts)}
+# What refreshes after its inputs change: the directory and the marts. The seed of canonical
+# activities follows lib/vocabulary.py instead (built while missing, and when its code changes).
+SEED = dg.AssetKey(["reporting", "canonical_activities"])
+REPORTING = {learner_directory.key, *reporting_marts.keys} - {SEED}
 EVERYTHING = [
     *linkedin_assets,
     *linkedin_checks,
@@ -25,7 +29,7 @@ EVERYTHING = [
     *thought_industries_assets,
     *thought_industries_checks,
     learner_directory,
-    *marts,
+    reporting_marts,
 ]
 
 
@@ -37,7 +41,7 @@ def requested(result) -> set[dg.AssetKey]:
 
 def build_reporting(platform):
     result = dg.materialize(
-        [learner_directory, *marts],
+        [learner_directory, reporting_marts],
         resources={
             "warehouse": platform.warehouse,
             "pseudonym_key": PseudonymKey(secret="automation-test-key-0123456789"),
@@ -67,6 +71,7 @@ def test_marts_refresh_after_inputs_change_but_not_while_an_upstream_check_fails
     # As with Dagster's eager(), the evaluation that first sees the condition only takes note.
     initial = evaluate(platform, None)
     assert requested(initial) == set()
+    assert SEED in {e.key for e in initial.results if e.true_subset.size > 0}  # it is missing
 
     assert platform.materialize(DAY).success
     assert platform.materialize_thrive(DAY).success

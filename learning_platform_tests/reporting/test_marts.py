@@ -1,6 +1,7 @@
 """The learner directory and the marts, on a small synthetic organisation whose every figure is
 worked out by hand below, in a real PostgreSQL."""
 
+import shutil
 import threading
 from datetime import date
 from decimal import Decimal
@@ -8,12 +9,22 @@ from decimal import Decimal
 import dagster as dg
 import psycopg
 import pytest
+import yaml
+from dagster_dbt import DbtProject
 
-from learning_platform.defs.reporting.assets import learner_directory, marts
+from learning_platform.defs.reporting.assets import learner_directory
+from learning_platform.defs.reporting.dbt_project import PROJECT_DIR, prepare
+from learning_platform.defs.reporting.marts import (
+    FULL_REFRESH_TAG,
+    build_reporting_marts,
+    reporting_marts,
+)
 from learning_platform.defs.reporting.resources import PseudonymKey
+from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.lib.identity import Pseudonymizer, PseudonymKeyError
-from learning_platform.lib.warehouse.tables import reporting as rt
+from learning_platform.lib.warehouse import changes
 
+MARTS_YML = PROJECT_DIR / "models" / "marts" / "marts.yml"
 SECRET = "test-pseudonym-key-0123456789"
 KEYS = Pseudonymizer.from_secret(SECRET)
 ANN, BOB, CARA, DAN = (
@@ -83,20 +94,37 @@ VALUES
 """.format(u1=USER01, u2=USER02, u3=USER03)
 
 
-def build(warehouse, secret=SECRET, raise_on_error=True):
+MARTS = (
+    "learning_events",
+    "learner_summary",
+    "daily_engagement",
+    "content_engagement",
+    "cpd_hours_monthly",
+    "enrollment_funnel",
+)
+
+
+def build(warehouse, secret=SECRET, raise_on_error=True, selection=None, tags=None):
     return dg.materialize(
-        [learner_directory, *marts],
+        [learner_directory, reporting_marts],
         resources={"warehouse": warehouse, "pseudonym_key": PseudonymKey(secret=secret)},
+        selection=selection,
+        tags=tags,
         raise_on_error=raise_on_error,
     )
 
 
-@pytest.fixture
-def reporting(warehouse):
+@pytest.fixture(scope="module")
+def reporting(module_database_url):
+    """The organisation above, loaded and built once for the module: a dbt build costs seconds,
+    and the tests below only read, or rebuild it to the same content."""
+    warehouse = PostgresWarehouse(database_url=module_database_url)
+    warehouse.ensure_ready()
     with warehouse.transaction() as cursor:
         cursor.execute(ORGANISATION)
     assert build(warehouse).success
-    return warehouse
+    yield warehouse
+    warehouse.engine.dispose()
 
 
 def rows(warehouse, statement: str) -> list[tuple]:
@@ -142,7 +170,9 @@ def test_a_missing_key_fails_the_directory_at_set_up_and_writes_nothing(warehous
         if event.is_failure
     ]
     assert any("LEARNING_PLATFORM_PSEUDONYM_KEY is not set" in text for text in failures)
-    assert rows(warehouse, "SELECT to_regclass('directory.learners')") == [(None,)]
+    # The directory's tables belong to the migrations: they exist, and nothing was written.
+    assert rows(warehouse, "SELECT count(*) FROM directory.learners") == [(0,)]
+    assert rows(warehouse, "SELECT count(*) FROM directory.learner_identities") == [(0,)]
 
 
 # -- the directory ------------------------------------------------------------------------------
@@ -435,20 +465,29 @@ def test_enrollment_funnel_per_course(reporting):
     ]
 
 
+def relation_ids(warehouse) -> dict[str, int]:
+    return dict(
+        rows(
+            warehouse,
+            "SELECT relname, oid::int FROM pg_class WHERE relnamespace = 'reporting'::regnamespace"
+            " AND relkind = 'r'",
+        )
+    )
+
+
 def test_a_rebuild_gives_the_same_marts(reporting):
     before = {
-        table.name: rows(reporting, f"SELECT * FROM {table.fullname} ORDER BY 1, 2")
-        for table in rt.MARTS
+        mart: rows(reporting, f"SELECT * FROM reporting.{mart} ORDER BY 1, 2") for mart in MARTS
     }
-    result = build(reporting)
-    for event in result.get_asset_materialization_events():
-        if event.asset_key.path[0] == "reporting":
-            assert (
-                event.materialization.metadata["new_table"].value is False
-            )  # rows replaced in place
+    tables = relation_ids(reporting)
+    with reporting.transaction() as cursor:
+        changes.everything_changed(cursor, "a test recomputes everything")
+
+    assert build(reporting).success
+
+    assert relation_ids(reporting) == tables  # rows replaced in place, in the same tables
     assert before == {
-        table.name: rows(reporting, f"SELECT * FROM {table.fullname} ORDER BY 1, 2")
-        for table in rt.MARTS
+        mart: rows(reporting, f"SELECT * FROM reporting.{mart} ORDER BY 1, 2") for mart in MARTS
     }
 
 
@@ -460,7 +499,8 @@ def test_no_column_of_reporting_holds_an_email_or_a_name(reporting):
         reporting,
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'reporting'",
     )
-    assert {table for table, _ in columns} == {table.name for table in rt.MARTS}
+    # The marts, and the canonical activities they are reported in (public vocabulary).
+    assert {table for table, _ in columns} == {*MARTS, "canonical_activities"}
     for table, column in columns:
         values = rows(reporting, f'SELECT DISTINCT "{column}"::text FROM reporting."{table}"')
         text = " ".join(str(value) for (value,) in values).lower()
@@ -478,8 +518,8 @@ def test_reporting_reader_reads_reporting_and_nothing_else(reporting):
             "SELECT has_database_privilege('reporting_reader', current_database(), 'CONNECT')"
         ).fetchone() == (True,)
         connection.execute("SET ROLE reporting_reader")
-        for table in rt.MARTS:
-            connection.execute(f"SELECT count(*) FROM {table.fullname}").fetchone()
+        for mart in MARTS:
+            connection.execute(f"SELECT count(*) FROM reporting.{mart}").fetchone()
         refused = [
             "SELECT count(*) FROM directory.learners",
             "SELECT count(*) FROM directory.learner_identities",
@@ -496,9 +536,9 @@ def test_reporting_reader_reads_reporting_and_nothing_else(reporting):
                     connection.execute(statement)
 
 
-def _rebuild_while_reading(warehouse, isolation_levels, rounds, change_declaration):
-    """Rebuild learning_events `rounds` times while one reader per isolation level counts it in a
-    loop; returns every (isolation level, count) seen."""
+def _rebuild_while_reading(warehouse, isolation_levels, rounds, full_refresh):
+    """Rebuild learning_events whole `rounds` times (in place, or by dbt's full refresh) while one
+    reader per isolation level counts it in a loop; returns every (isolation level, count) seen."""
     url = warehouse.url.replace("+psycopg", "")
     seen: list[tuple[str, int]] = []
     errors: list[BaseException] = []
@@ -520,16 +560,14 @@ def _rebuild_while_reading(warehouse, isolation_levels, rounds, change_declarati
         reader.start()
     try:
         for _ in range(rounds):
-            if change_declaration:
-                # A column the declaration lacks: the rebuild swaps a new table in.
-                with warehouse.transaction() as cursor:
-                    cursor.execute("ALTER TABLE reporting.learning_events ADD COLUMN legacy text")
-            result = dg.materialize(
-                marts, selection=["reporting/learning_events"], resources={"warehouse": warehouse}
+            with warehouse.transaction() as cursor:
+                changes.everything_changed(cursor, "a test recomputes everything")
+            result = build(
+                warehouse,
+                selection=["reporting/learning_events"],
+                tags={FULL_REFRESH_TAG: "true"} if full_refresh else None,
             )
             assert result.success
-            created = result.get_asset_materialization_events()[0].materialization.metadata
-            assert created["new_table"].value is change_declaration
     finally:
         stop.set()
         for reader in readers:
@@ -539,42 +577,45 @@ def _rebuild_while_reading(warehouse, isolation_levels, rounds, change_declarati
 
 
 def test_a_reader_never_sees_an_empty_or_half_built_mart(reporting):
-    """Readers count the events while the mart is rebuilt again and again: every count they see
-    is the full count, at any isolation level."""
+    """Readers count the events while the mart is recomputed whole again and again: every count
+    they see is the full count, at any isolation level (the rows are replaced in place)."""
     expected = rows(reporting, "SELECT count(*) FROM reporting.learning_events")[0][0]
     seen = _rebuild_while_reading(
-        reporting, ["READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"], 5, False
+        reporting, ["READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"], 3, False
     )
     assert {level for level, _ in seen} == {"READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"}
     assert {count for _, count in seen} == {expected}
 
 
-def test_a_changed_declaration_swaps_a_new_table_in_without_an_empty_moment(reporting):
-    """After a deploy that changes a mart's columns, its next rebuild builds the new table beside
-    the old one and renames it into place. READ COMMITTED readers (PostgreSQL's default) see the
-    full count throughout; a REPEATABLE READ snapshot taken before the rename would see the new
-    table empty, as with any DDL rewrite in PostgreSQL, which is why routine rebuilds never swap."""
+def test_a_full_refresh_swaps_a_new_table_in_without_an_empty_moment(reporting):
+    """A full refresh (after a deploy that changes a mart's columns in a way dbt cannot apply in
+    place) builds the new table beside the old one and renames it into place. READ COMMITTED
+    readers (PostgreSQL's default) see the full count throughout; a REPEATABLE READ snapshot taken
+    before the rename would see the new table empty, as with any DDL rewrite in PostgreSQL, which
+    is why routine refreshes never swap."""
     expected = rows(reporting, "SELECT count(*) FROM reporting.learning_events")[0][0]
-    seen = _rebuild_while_reading(reporting, ["READ COMMITTED"], 3, True)
+    seen = _rebuild_while_reading(reporting, ["READ COMMITTED"], 2, True)
     assert seen and {count for _, count in seen} == {expected}
     assert rows(
-        reporting,
-        "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'reporting'"
-        " AND table_name = 'learning_events' AND column_name = 'legacy'",
+        reporting, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'learning\\_events\\_\\_%'"
     ) == [(0,)]
-    assert rows(
-        reporting, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'learning_events\\_\\_%'"
-    ) == [(0,)]
-    # The swapped-in table keeps its declared names, comments and the reader's grant.
+    # The swapped-in table keeps its primary key, the reader's grant and its documentation.
     assert rows(
         reporting,
-        "SELECT conname FROM pg_constraint WHERE conrelid = 'reporting.learning_events'::regclass",
-    ) == [("learning_events_pkey",)]
+        "SELECT a.attname FROM pg_constraint AS c JOIN pg_attribute AS a"
+        " ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)"
+        " WHERE c.conrelid = 'reporting.learning_events'::regclass AND c.contype = 'p'",
+    ) == [("event_id",)]
     assert rows(
         reporting,
         "SELECT has_table_privilege('reporting_reader', 'reporting.learning_events', 'SELECT'),"
         " obj_description('reporting.learning_events'::regclass)",
-    ) == [(True, rt.learning_events.comment)]
+    ) == [
+        (
+            True,
+            "One row per learning event across sources: who (learner_key), what, when, how long.",
+        )
+    ]
 
 
 def test_every_vocabulary_value_has_a_canonical_activity():
@@ -591,6 +632,71 @@ def test_every_vocabulary_value_has_a_canonical_activity():
         }
     )
     assert mapped == expected
-    assert {activity for _, _, activity in vocabulary.canonical_activities()} <= set(
-        rt.learning_events.c.activity.comment.split(": ", 1)[1].rstrip(".").split(", ")
+    documented = next(
+        column["description"]
+        for model in yaml.safe_load(MARTS_YML.read_text())["models"]
+        if model["name"] == "learning_events"
+        for column in model["columns"]
+        if column["name"] == "activity"
     )
+    assert {activity for _, _, activity in vocabulary.canonical_activities()} <= set(
+        documented.split(": ", 1)[1].rstrip(".").split(", ")
+    )
+
+
+NEW_MART_SQL = """
+-- Learners active per day and source: what a reporting team adds without touching Python.
+select event_date, source, count(distinct learner_key) as learners
+from {{ ref('learning_events') }}
+group by event_date, source
+"""
+NEW_MART_YML = """
+version: 2
+models:
+  - name: learners_per_day
+    description: Learners active per day and source.
+    constraints:
+      - type: primary_key
+        columns: [event_date, source]
+    columns:
+      - name: event_date
+        data_type: date
+      - name: source
+        data_type: text
+      - name: learners
+        data_type: bigint
+        data_tests: [not_null]
+"""
+
+
+def test_a_mart_added_as_one_sql_file_and_its_yml_entry_is_an_asset_with_lineage_and_checks(
+    reporting, tmp_path
+):
+    copy = tmp_path / "learning_platform_dbt"
+    shutil.copytree(PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    (copy / "models" / "marts" / "learners_per_day.sql").write_text(NEW_MART_SQL)
+    (copy / "models" / "marts" / "learners_per_day.yml").write_text(NEW_MART_YML)
+    project = DbtProject(project_dir=copy)
+    prepare(project)
+
+    assets = build_reporting_marts(project)
+
+    key = dg.AssetKey(["reporting", "learners_per_day"])
+    assert key in assets.keys
+    assert dg.AssetKey(["reporting", "learning_events"]) in {
+        dep.asset_key for dep in assets.specs_by_key[key].deps
+    }
+    assert {check.name for check in assets.check_specs if check.asset_key == key} == {
+        "not_null_learners_per_day_learners"
+    }
+    result = dg.materialize(
+        [assets],
+        selection=[key],
+        resources={"warehouse": reporting},
+    )
+    assert result.success
+    assert rows(reporting, "SELECT sum(learners) FROM reporting.learners_per_day") == rows(
+        reporting, "SELECT sum(active_learners) FROM reporting.daily_engagement"
+    )
+    with reporting.transaction() as cursor:  # the module's other tests list reporting's tables
+        cursor.execute("DROP TABLE reporting.learners_per_day")

@@ -1,7 +1,7 @@
-"""The learner directory and the reporting marts: SQL over the warehouse tables, each rebuilt whole
-and atomically (a reader sees the old table or the new one), refreshed by declarative automation.
+"""The learner directory: every learner id of every source keyed by an HMAC of the e-mail, a secret
+the SQL never sees, so a Python asset. The marts that read it are the dbt project's (marts.py).
 
-`reporting` knows tables, never upstreams: its inputs are the source table assets' keys.
+`reporting` knows tables, never upstreams: the directory's inputs are the source table assets.
 """
 
 import hashlib
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dagster as dg
 import psycopg
-import sqlalchemy as sa
 from psycopg import sql
 
 from learning_platform.defs.reporting.automation import GROUP, refresh_after_inputs
@@ -18,76 +17,23 @@ from learning_platform.defs.reporting.resources import PseudonymKey
 from learning_platform.defs.shared.metadata import table_metadata
 from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
-from learning_platform.lib import vocabulary
-from learning_platform.lib.warehouse.rebuild import rebuild_table, select_fill
-from learning_platform.lib.warehouse.tables import reporting as rt
+from learning_platform.lib.warehouse import changes
+from learning_platform.lib.warehouse.loads import qualified
+from learning_platform.lib.warehouse.tables import directory
 
 SQL_FOLDER = Path(__file__).parent / "sql"
-
-LINKEDIN_LEARNERS = dg.AssetKey(["linkedin_learning", "learner_activity"])
-LINKEDIN_CONTENT_ACTIVITY = dg.AssetKey(["linkedin_learning", "learner_content_activity"])
-THRIVE_USERS = dg.AssetKey(["thrive", "users"])
-THRIVE_ACTIVITIES = dg.AssetKey(["thrive", "activities"])
-THRIVE_CPD_ENTRIES = dg.AssetKey(["thrive", "cpd_entries"])
-THOUGHT_INDUSTRIES_ACTIONS = dg.AssetKey(["thought_industries", "content_actions"])
 DIRECTORY = dg.AssetKey(["directory", "learners"])
+IDENTITY_COLUMNS = [column.name for column in directory.learner_identities.columns]
 
 
-def mart_key(table: sa.Table) -> dg.AssetKey:
-    return dg.AssetKey([rt.REPORTING_SCHEMA, table.name])
-
-
-LEARNING_EVENTS = mart_key(rt.learning_events)
-
-# What each mart reads. Only the directory and learning_events read source tables; every other mart
-# reads them alone, so the automation's guard on those two (no failing blocking check on their
-# inputs' inputs) holds for all. The LinkedIn content details come with the content activity.
-MART_INPUTS: dict[str, list[dg.AssetKey]] = {
-    rt.learning_events.name: [
-        DIRECTORY,
-        LINKEDIN_CONTENT_ACTIVITY,
-        THRIVE_ACTIVITIES,
-        THRIVE_CPD_ENTRIES,
-        THOUGHT_INDUSTRIES_ACTIONS,
-    ],
-    rt.learner_summary.name: [LEARNING_EVENTS, DIRECTORY],
-    rt.daily_engagement.name: [LEARNING_EVENTS],
-    rt.content_engagement.name: [LEARNING_EVENTS],
-    rt.cpd_hours_monthly.name: [LEARNING_EVENTS],
-    rt.enrollment_funnel.name: [LEARNING_EVENTS],
-}
-
-
-def mart_sql(name: str) -> str:
-    """The SQL of a mart or directory query: `sql/<name>.sql`."""
+def directory_sql(name: str) -> str:
+    """The SQL of the directory: `sql/<name>.sql`."""
     return (SQL_FOLDER / f"{name}.sql").read_text()
-
-
-def activity_map_params() -> dict[str, list[str]]:
-    """The canonical activity of every source value (lib/vocabulary.py), as the three arrays
-    learning_events.sql binds: values are bound, never quoted into the SQL."""
-    mapping = vocabulary.canonical_activities()
-    return {
-        "activity_sources": [source for source, _, _ in mapping],
-        "source_activities": [value for _, value, _ in mapping],
-        "activities": [activity for _, _, activity in mapping],
-    }
-
-
-# Only learning_events.sql takes parameters.
-MART_PARAMS = {rt.learning_events.name: activity_map_params}
-
-
-def _code_version(*texts: str) -> str:
-    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-
-
-# -- the directory ----------------------------------------------------------------------------------
 
 
 def _identity_rows(cursor: psycopg.Cursor, pseudonym_key: PseudonymKey) -> list[tuple]:
     pseudonymizer = pseudonym_key.pseudonymizer()
-    cursor.execute(mart_sql("learner_sources"))
+    cursor.execute(directory_sql("learner_sources"))
     rows = []
     for source, source_learner_id, email, name in cursor.fetchall():
         key, from_email = pseudonymizer.key_for(source, source_learner_id, email)
@@ -97,22 +43,48 @@ def _identity_rows(cursor: psycopg.Cursor, pseudonym_key: PseudonymKey) -> list[
     return rows
 
 
+def _write_identities(cursor: psycopg.Cursor, rows: list[tuple]) -> tuple[int, list[str]]:
+    """Replace the identities in place (a reader sees the old ones or the new ones); returns how
+    many source ids changed key, and the learner keys that came or went."""
+    cursor.execute(
+        sql.SQL(
+            "CREATE TEMPORARY TABLE incoming_identities (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP"
+        ).format(qualified(directory.learner_identities))
+    )
+    columns = sql.SQL(", ").join(sql.Identifier(column) for column in IDENTITY_COLUMNS)
+    with cursor.copy(sql.SQL("COPY incoming_identities ({}) FROM STDIN").format(columns)) as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(directory_sql("directory_changes"))
+    rekeyed, added, removed = cursor.fetchone()
+    target = qualified(directory.learner_identities)
+    cursor.execute(sql.SQL("DELETE FROM {}").format(target))
+    cursor.execute(
+        sql.SQL("INSERT INTO {} ({}) SELECT {} FROM incoming_identities").format(
+            target, columns, columns
+        )
+    )
+    return rekeyed, [*added, *removed]
+
+
 @dg.asset(
     key=DIRECTORY,
     group_name=GROUP,
     deps=[
-        LINKEDIN_LEARNERS,
-        LINKEDIN_CONTENT_ACTIVITY,
-        THRIVE_USERS,
-        THRIVE_ACTIVITIES,
-        THRIVE_CPD_ENTRIES,
-        THOUGHT_INDUSTRIES_ACTIONS,
+        dg.AssetKey(["linkedin_learning", "learner_activity"]),
+        dg.AssetKey(["linkedin_learning", "learner_content_activity"]),
+        dg.AssetKey(["thrive", "users"]),
+        dg.AssetKey(["thrive", "activities"]),
+        dg.AssetKey(["thrive", "cpd_entries"]),
+        dg.AssetKey(["thought_industries", "content_actions"]),
     ],
     kinds={"postgres"},
     automation_condition=refresh_after_inputs,
     retry_policy=WAREHOUSE_RETRY_POLICY,
-    code_version=_code_version(mart_sql("learner_sources"), mart_sql("learners")),
-    metadata=table_metadata(rt.learners),
+    code_version=hashlib.sha256(
+        "\n".join(map(directory_sql, ("learner_sources", "directory_changes", "learners"))).encode()
+    ).hexdigest()[:16],
+    metadata=table_metadata(directory.learners),
     description=(
         "directory.learners and directory.learner_identities: every learner id of every source, "
         "keyed by an HMAC of the normalised e-mail under LEARNING_PLATFORM_PSEUDONYM_KEY (a "
@@ -125,73 +97,39 @@ def learner_directory(
 ) -> dg.MaterializeResult:
     with warehouse.transaction() as cursor:
         rows = _identity_rows(cursor, pseudonym_key)
-
-        def copy_identities(cursor, target, columns) -> int:
-            with cursor.copy(
-                sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    target, sql.SQL(", ").join(sql.Identifier(c) for c in columns)
-                )
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return len(rows)
-
-        rebuild_table(cursor, rt.learner_identities, copy_identities)
-        learners = rebuild_table(cursor, rt.learners, select_fill(mart_sql("learners")))
-        cursor.execute(mart_sql("learner_counts"))
+        rekeyed, learners_changed = _write_identities(cursor, rows)
+        learner_columns = sql.SQL(", ").join(
+            sql.Identifier(column.name) for column in directory.learners.columns
+        )
+        cursor.execute(sql.SQL("DELETE FROM {}").format(qualified(directory.learners)))
+        cursor.execute(
+            sql.SQL("INSERT INTO {} ({}) SELECT {} FROM ({}) AS keyed").format(
+                qualified(directory.learners),
+                learner_columns,
+                learner_columns,
+                sql.SQL(directory_sql("learners")),
+            )
+        )
+        learners = cursor.rowcount
+        # What the marts must refresh: the learners who came or went; everything, when a learner
+        # id changed its key (every event of theirs shows it).
+        changes.learners_changed(cursor, learners_changed)
+        if rekeyed:
+            changes.everything_changed(cursor, f"{rekeyed} learner id(s) re-keyed")
+        cursor.execute(directory_sql("learner_counts"))
         in_all_sources, source_scoped = cursor.fetchone()
     per_source = Counter(row[0] for row in rows)
     context.log.info(
-        f"directory: {learners.rows} learners from {len(rows)} source identities "
+        f"directory: {learners} learners from {len(rows)} source identities "
         f"({in_all_sources} in all three sources, {source_scoped} without an e-mail)"
     )
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": learners.rows,
+            "dagster/row_count": learners,
             "identities_per_source": dict(sorted(per_source.items())),
             "learners_in_all_sources": in_all_sources,
             "learners_without_email": source_scoped,
+            "learners_new_or_gone": len(learners_changed),
+            "identities_rekeyed": rekeyed,
         }
     )
-
-
-# -- the marts --------------------------------------------------------------------------------------
-
-
-def build_mart(table: sa.Table) -> dg.AssetsDefinition:
-    """The asset that rebuilds one mart from `sql/<name>.sql`."""
-    statement = mart_sql(table.name)
-    params = MART_PARAMS[table.name]() if table.name in MART_PARAMS else None
-
-    @dg.asset(
-        key=mart_key(table),
-        group_name=GROUP,
-        deps=MART_INPUTS[table.name],
-        kinds={"postgres", "sql"},
-        automation_condition=refresh_after_inputs,
-        retry_policy=WAREHOUSE_RETRY_POLICY,
-        # The parameters too: a vocabulary change is a change of what the mart computes.
-        code_version=_code_version(statement, repr(params), repr(table.columns.keys())),
-        metadata={
-            **table_metadata(table),
-            "sql": dg.MetadataValue.path(str(SQL_FOLDER / f"{table.name}.sql")),
-        },
-        description=f"{table.fullname}: {table.comment}",
-    )
-    def mart(context: dg.AssetExecutionContext, warehouse: PostgresWarehouse):
-        with warehouse.transaction() as cursor:
-            result = rebuild_table(
-                cursor, table, select_fill(statement, params), readers=[rt.READER_ROLE]
-            )
-        context.log.info(
-            f"{table.fullname}: {result.rows} rows"
-            + (" (a new table, swapped in)" if result.created else "")
-        )
-        return dg.MaterializeResult(
-            metadata={"dagster/row_count": result.rows, "new_table": result.created}
-        )
-
-    return mart
-
-
-marts = [build_mart(table) for table in rt.MARTS]

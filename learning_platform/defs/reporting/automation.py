@@ -36,6 +36,20 @@ refresh_after_inputs = (
     )
 ).with_label("refresh after inputs change, never past a failing blocking check")
 
+# A dbt test runs with the model it tests: requested in the same tick, so that a mart downstream of a
+# model with blocking tests is refreshed in the same run (Dagster's all_deps_blocking_checks_passed()
+# counts a check requested on this tick; a failing test still stops the mart inside the run).
+run_with_its_model = dg.AutomationCondition.any_deps_match(
+    dg.AutomationCondition.will_be_requested()
+).with_label("run with the model it tests")
+
+# The seed of canonical activities has no inputs: it is built while it is missing (a new
+# deployment's first tick), and again when lib/vocabulary.py changes (its code version).
+build_while_missing_or_changed = (
+    (dg.AutomationCondition.missing() | dg.AutomationCondition.code_version_changed())
+    & ~dg.AutomationCondition.in_progress()
+).with_label("build while missing, or after the vocabulary changed")
+
 reporting_automation = dg.AutomationConditionSensorDefinition(
     "reporting_automation",
     target=dg.AssetSelection.groups(GROUP),

@@ -4,6 +4,7 @@ store (LEARNING_PLATFORM_STAGING_URL). Each source binds its own upstream in its
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,6 +81,31 @@ class PostgresWarehouse(dg.ConfigurableResource):
         with psycopg.connect(_psycopg_conninfo(self.url), options=options) as connection:
             with connection.transaction(), connection.cursor() as cursor:
                 yield cursor
+
+    @contextmanager
+    def dbt_environment(self) -> Iterator[None]:
+        """The variables learning_platform_dbt/profiles.yml reads, pointing dbt at this warehouse,
+        for the commands run inside the block (the password under a DBT_ENV_SECRET_ name, which
+        dbt keeps out of its logs)."""
+        parsed = sa.make_url(self.url)
+        values = {
+            "LEARNING_PLATFORM_DBT_HOST": parsed.host or str(parsed.query.get("host", "")),
+            "LEARNING_PLATFORM_DBT_PORT": str(parsed.port or 5432),
+            "LEARNING_PLATFORM_DBT_USER": parsed.username or "",
+            "DBT_ENV_SECRET_LEARNING_PLATFORM_PASSWORD": parsed.password or "",
+            "LEARNING_PLATFORM_DBT_DATABASE": parsed.database or "",
+            "LEARNING_PLATFORM_DBT_SSLMODE": str(parsed.query.get("sslmode", "prefer")),
+        }
+        previous = {name: os.environ.get(name) for name in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     def scalar(self, statement: str, **params) -> object:
         with self.engine.connect() as connection:

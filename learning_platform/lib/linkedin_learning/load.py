@@ -19,7 +19,7 @@ from learning_platform.lib.linkedin_learning.stage import (
     detail_parts,
 )
 from learning_platform.lib.staging import StagingArea
-from learning_platform.lib.warehouse import loads
+from learning_platform.lib.warehouse import changes, loads
 from learning_platform.lib.warehouse.tables import linkedin_learning as tables
 from learning_platform.lib.windows import window_for_key
 
@@ -54,14 +54,18 @@ def load_days(
         staged(ACTIVITY),
         aggregation.activity_schema.names,
     )
-    upserted = {
-        part: loads.upsert_batches(
+    upserted = {}
+    for part, schema in detail_parts(aggregation).items():
+        upserted[part], renamed = loads.upsert_batches_watching(
             cursor,
             DETAIL_TABLES[part],
             staged(part),
             schema.names,
             newer_column="last_seen_on",
+            # Every event of a content item shows its name: a new name is news for all of them.
+            watch=("name",) if part == CONTENTS else (),
         )
-        for part, schema in detail_parts(aggregation).items()
-    }
+        if renamed:
+            changes.everything_changed(cursor, f"{renamed} LinkedIn content item(s) renamed")
+    changes.days_changed(cursor, SOURCE, days)
     return loads.LoadResult(load.deleted, load.written, upserted)

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 from psycopg import sql
 
 from learning_platform.lib.staging import StagingArea
 from learning_platform.lib.thought_industries.exports import REJECT_SCHEMA, SCHEMA
 from learning_platform.lib.thought_industries.stage import ACTIONS, FILE, REJECTS, SOURCE, STREAM
-from learning_platform.lib.warehouse import loads
+from learning_platform.lib.warehouse import changes, loads
 from learning_platform.lib.warehouse.tables import thought_industries as tables
 
 
@@ -35,9 +36,12 @@ def load_file(cursor: psycopg.Cursor, area: StagingArea, file_name: str) -> File
     ]
     content_hash = file_row["content_hash"]
     columns = [*SCHEMA.names, "source_file"]
+    days: set = set()
 
     def actions() -> Iterator[pa.RecordBatch]:
         for batch in area.batches(SOURCE, STREAM, file_name, ACTIONS):
+            # The UTC days the file's actions happened on: the marts' days to refresh.
+            days.update(pc.unique(pc.cast(batch.column("occurred_at"), pa.date32())).to_pylist())
             source = pa.array([file_name] * batch.num_rows, pa.string())
             yield pa.RecordBatch.from_arrays([*batch.columns, source], names=columns)
 
@@ -67,6 +71,7 @@ def load_file(cursor: psycopg.Cursor, area: StagingArea, file_name: str) -> File
         ["file_name", "content_hash", *REJECT_SCHEMA.names],
     )
     same_content_as = _register(cursor, file_row | {"rows_new": inserted})
+    changes.days_changed(cursor, SOURCE, (day for day in days if day is not None))
     return FileLoaded(
         inserted=inserted,
         already_loaded=file_row["rows_read"] - inserted,

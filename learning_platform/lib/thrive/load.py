@@ -14,7 +14,7 @@ from learning_platform.lib.staging import StagingArea
 from learning_platform.lib.thrive import records
 from learning_platform.lib.thrive.records import Stream
 from learning_platform.lib.thrive.stage import RECORDS, SNAPSHOT, SOURCE, USERS_STREAM
-from learning_platform.lib.warehouse import loads
+from learning_platform.lib.warehouse import changes, loads
 from learning_platform.lib.warehouse.tables import thrive as tables
 from learning_platform.lib.windows import UTC, window_for_key
 
@@ -42,6 +42,7 @@ def load_days(
     # An upsert, not a plain insert: a record whose timestamp Thrive moved to another day is still
     # keyed by its id, and is updated in place instead of failing the load.
     written = loads.upsert_batches(cursor, table, batches, columns, newer_column=None)
+    changes.days_changed(cursor, SOURCE, [window.day for window in windows])
     return loads.LoadResult(deleted, written)
 
 

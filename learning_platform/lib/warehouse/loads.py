@@ -271,27 +271,63 @@ def upsert_batches(
     Rows go to a temporary copy of the table first, so duplicates within the input collapse to one
     per key (the newest, with `newer_column`) instead of failing the statement.
     """
+    written, _ = upsert_batches_watching(
+        cursor, table, batches, columns, newer_column=newer_column, watch=()
+    )
+    return written
+
+
+def upsert_batches_watching(
+    cursor: psycopg.Cursor,
+    table: sa.Table,
+    batches: Iterable[pa.RecordBatch],
+    columns: Sequence[str],
+    *,
+    newer_column: str | None,
+    watch: Sequence[str],
+) -> tuple[int, int]:
+    """`upsert_batches`, also counting the rows already there whose `watch` columns the upsert
+    changes (a renamed content item): (rows written, rows whose watched columns changed)."""
     keys = [column.name for column in table.primary_key.columns]
     staging = _copy_to_temporary_table(cursor, table, batches, columns)
     updates = [column for column in columns if column not in keys]
     if newer_column is None:
         order, only_if_newer = sql.SQL(""), sql.SQL("")
+        still_newer = sql.SQL("")
     else:
         newer = sql.Identifier(newer_column)
         order = sql.SQL(", {} DESC").format(newer)
         only_if_newer = sql.SQL(" WHERE {target}.{newer} <= EXCLUDED.{newer}").format(
             target=qualified(table), newer=newer
         )
+        still_newer = sql.SQL(" AND t.{newer} <= s.{newer}").format(newer=newer)
+    incoming = sql.SQL(
+        "SELECT DISTINCT ON ({keys}) {columns} FROM {staging} ORDER BY {keys}{order}"
+    ).format(keys=_column_list(keys), columns=_column_list(columns), staging=staging, order=order)
+    changed = 0
+    if watch:
+        cursor.execute(
+            sql.SQL(
+                "SELECT count(*) FROM ({incoming}) AS s JOIN {target} AS t USING ({keys}) "
+                "WHERE ({old}) IS DISTINCT FROM ({new}){still_newer}"
+            ).format(
+                incoming=incoming,
+                target=qualified(table),
+                keys=_column_list(keys),
+                old=sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in watch),
+                new=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in watch),
+                still_newer=still_newer,
+            )
+        )
+        changed = cursor.fetchone()[0]
     statement = sql.SQL(
-        "INSERT INTO {target} ({columns}) "
-        "SELECT DISTINCT ON ({keys}) {columns} FROM {staging} ORDER BY {keys}{order} "
+        "INSERT INTO {target} ({columns}) {incoming} "
         "ON CONFLICT ({keys}) DO UPDATE SET {assignments}, loaded_at = now(){only_if_newer}"
     ).format(
         target=qualified(table),
         columns=_column_list(columns),
         keys=_column_list(keys),
-        staging=staging,
-        order=order,
+        incoming=incoming,
         only_if_newer=only_if_newer,
         assignments=sql.SQL(", ").join(
             sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(column)) for column in updates
@@ -300,7 +336,7 @@ def upsert_batches(
     cursor.execute(statement)
     written = cursor.rowcount
     cursor.execute(sql.SQL("DROP TABLE {}").format(staging))
-    return written
+    return written, changed
 
 
 def count_older_rows(cursor: psycopg.Cursor, table: sa.Table, time_column: str) -> tuple[int, int]:
