@@ -1,6 +1,6 @@
 """Shared fixtures: a real PostgreSQL (the embedded server, or LEARNING_PLATFORM_TEST_DATABASE_URL)
 with a fresh, migrated database per test; the sandbox upstreams and the LinkedIn assets wired to
-them; a scriptable loopback HTTP server and a fake clock."""
+them; a scriptable loopback HTTP server, an S3-compatible server on loopback and a fake clock."""
 
 from __future__ import annotations
 
@@ -295,6 +295,42 @@ def loopback_server() -> Iterator[HTTPServer]:
 def server(loopback_server: HTTPServer) -> HTTPServer:
     loopback_server.clear()
     return loopback_server
+
+
+# -- an S3-compatible object store on loopback ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 in server mode on 127.0.0.1: real HTTP, the way s3fs and boto3 talk to S3."""
+    from moto.server import ThreadedMotoServer
+
+    # The server logs every request through werkzeug; the tests read their own assertions.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str, monkeypatch) -> str:
+    """A new, empty bucket, and the environment an operator sets for an S3-compatible store:
+    credentials, and AWS_ENDPOINT_URL_S3, which both s3fs (staging, drops) and boto3 (the compute
+    log manager) read."""
+    import boto3
+
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("AWS_ENDPOINT_URL_S3", s3_endpoint),
+    ):
+        monkeypatch.setenv(name, value)
+    bucket = f"learning-platform-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    return bucket
 
 
 @pytest.fixture

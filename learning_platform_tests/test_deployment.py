@@ -1,27 +1,89 @@
-"""The deployment files, validated without a Docker engine: instance configs Dagster accepts, and a
-compose file whose services point at each other and at the environment contract."""
+"""The deployment files, validated without a Docker engine, helm or a cluster: the compose file
+against the compose specification, the Helm values against the chart's schema, and every instance
+config (compose's, and the one the chart renders) through Dagster's own config system, down to the
+classes it names."""
 
+import copy
+import fnmatch
+import importlib.resources
+import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.instance.config import dagster_instance_config
+from dagster._core.run_coordinator import QueuedRunCoordinator
+from dagster._core.storage.local_compute_log_manager import LocalComputeLogManager
+from dagster_aws.s3.compute_log_manager import S3ComputeLogManager
+from dagster_docker import DockerRunLauncher
+from dagster_k8s import K8sRunLauncher
+from dagster_postgres import DagsterPostgresStorage
+from dagster_postgres.event_log import PostgresEventLogStorage
+from dagster_postgres.run_storage import PostgresRunStorage
+from dagster_postgres.schedule_storage import PostgresScheduleStorage
+from jsonschema.validators import validator_for
 
 from learning_platform import settings
+from learning_platform_tests.deployment_files import (
+    ComposeInterpolationError,
+    InstanceClassError,
+    build_instance_classes,
+    chart_instance_config,
+    chart_values_validator,
+    compose_variables,
+    interpolate_compose,
+    read_dotenv,
+    schema_errors,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
+CHART_SCHEMA = ROOT.parent / "shared" / "deploy" / "dagster-chart-values.schema.json"
+COMPOSE_STORAGE_VARIABLES = (
+    "DAGSTER_POSTGRES_HOST",
+    "DAGSTER_POSTGRES_USER",
+    "DAGSTER_POSTGRES_PASSWORD",
+    "DAGSTER_POSTGRES_DB",
+)
+
+
+def load_yaml(relative: str):
+    return yaml.safe_load((ROOT / relative).read_text())
+
+
+@pytest.fixture
+def compose_storage_environment(monkeypatch):
+    for name in COMPOSE_STORAGE_VARIABLES:
+        monkeypatch.setenv(name, "placeholder")
+
+
+@pytest.fixture
+def inside_a_pod(tmp_path, monkeypatch):
+    """What K8sRunLauncher's in-cluster configuration (the chart's `loadInclusterConfig: true`)
+    reads in a pod: the API server's address and the service account's token and CA files. Building
+    the launcher sends no request."""
+    from kubernetes.config import incluster_config
+
+    account = tmp_path / "serviceaccount"
+    account.mkdir()
+    (account / "token").write_text("placeholder-token")
+    (account / "ca.crt").write_text("placeholder-ca")
+    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(account / "token"))
+    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(account / "ca.crt"))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", "6443")
+    monkeypatch.setenv("DAGSTER_PG_PASSWORD", "placeholder")  # from the chart's postgres Secret
+
+
+# --- instance configs ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("config", ["dagster.yaml", "deploy/dagster.yaml"])
-def test_instance_configs_are_valid_dagster_instance_configs(config, tmp_path, monkeypatch):
-    for name in (
-        "DAGSTER_POSTGRES_HOST",
-        "DAGSTER_POSTGRES_USER",
-        "DAGSTER_POSTGRES_PASSWORD",
-        "DAGSTER_POSTGRES_DB",
-    ):
-        monkeypatch.setenv(name, "placeholder")
+def test_instance_configs_are_valid_dagster_instance_configs(
+    config, tmp_path, compose_storage_environment
+):
     shutil.copyfile(ROOT / config, tmp_path / "dagster.yaml")
 
     validated, _ = dagster_instance_config(str(tmp_path))
@@ -31,11 +93,8 @@ def test_instance_configs_are_valid_dagster_instance_configs(config, tmp_path, m
 
 @pytest.mark.parametrize("config", ["dagster.yaml", "deploy/dagster.yaml"])
 def test_dead_runs_are_failed_their_slots_freed_and_crashed_runs_retried_once(
-    config, tmp_path, monkeypatch
+    config, tmp_path, compose_storage_environment
 ):
-    for name in ("DAGSTER_POSTGRES_HOST", "DAGSTER_POSTGRES_USER", "DAGSTER_POSTGRES_PASSWORD"):
-        monkeypatch.setenv(name, "placeholder")
-    monkeypatch.setenv("DAGSTER_POSTGRES_DB", "placeholder")
     shutil.copyfile(ROOT / config, tmp_path / "dagster.yaml")
 
     validated, _ = dagster_instance_config(str(tmp_path))
@@ -43,7 +102,7 @@ def test_dead_runs_are_failed_their_slots_freed_and_crashed_runs_retried_once(
     monitoring = validated["run_monitoring"]
     assert monitoring["enabled"] is True
     assert 0 < monitoring["free_slots_after_run_end_seconds"] <= monitoring["poll_interval_seconds"]
-    assert monitoring["max_runtime_seconds"] > 0  # the backstop when the code server died too
+    assert monitoring["max_runtime_seconds"] > 0  # the backstop for a run that hangs
     assert validated["run_retries"] == {
         "enabled": True,
         "max_retries": 1,
@@ -52,19 +111,222 @@ def test_dead_runs_are_failed_their_slots_freed_and_crashed_runs_retried_once(
 
 
 def test_production_instance_stores_runs_and_events_in_postgres():
-    config = yaml.safe_load((ROOT / "deploy/dagster.yaml").read_text())
+    config = load_yaml("deploy/dagster.yaml")
     assert set(config["storage"]) == {"postgres"}
 
 
+def test_compose_instance_builds_every_class_it_names(tmp_path, compose_storage_environment):
+    """What the webserver, the daemon and each run container build from deploy/dagster.yaml: runs
+    in containers of their own, queued, their logs on the shared volume, everything in PostgreSQL."""
+    built = build_instance_classes(load_yaml("deploy/dagster.yaml"), tmp_path)
+
+    assert isinstance(built["storage"], DagsterPostgresStorage)
+    assert isinstance(built["run_coordinator"], QueuedRunCoordinator)
+    assert isinstance(built["compute_logs"], LocalComputeLogManager)
+    launcher = built["run_launcher"]
+    assert isinstance(launcher, DockerRunLauncher)
+    assert launcher.networks == ["learning-platform"]
+
+
+def test_chart_instance_builds_every_class_it_names(tmp_path, inside_a_pod):
+    """The instance the chart renders from deploy/helm/values.yaml, built as its daemon builds it: a
+    Kubernetes Job per run with the bench's sizing, queued, logs on S3, storage in PostgreSQL."""
+    values = load_yaml("deploy/helm/values.yaml")
+
+    built = build_instance_classes(chart_instance_config(values), tmp_path)
+
+    for key, storage_class in (
+        ("run_storage", PostgresRunStorage),
+        ("event_log_storage", PostgresEventLogStorage),
+        ("schedule_storage", PostgresScheduleStorage),
+    ):
+        assert isinstance(built[key], storage_class)
+    assert isinstance(built["run_coordinator"], QueuedRunCoordinator)
+    logs = built["compute_logs"]
+    assert isinstance(logs, S3ComputeLogManager)
+    assert (logs._s3_bucket, logs._s3_prefix) == ("learning-platform", "compute-logs")
+    launcher = built["run_launcher"]
+    assert isinstance(launcher, K8sRunLauncher)
+    assert launcher.job_namespace == "learning-platform"
+    assert launcher.resources == values["runLauncher"]["config"]["k8sRunLauncher"]["resources"]
+    assert launcher.postgres_password_secret == "dagster-postgresql-secret"
+
+
+def test_chart_instance_applies_the_compose_instance_run_policy(tmp_path):
+    """Both deployments queue, pool, monitor and retry runs alike; only a pod's start timeout is
+    longer (it may wait for a node and pull the image)."""
+    compose = load_yaml("deploy/dagster.yaml")
+    chart = chart_instance_config(load_yaml("deploy/helm/values.yaml"))
+
+    assert chart["concurrency"] == compose["concurrency"]
+    assert chart["run_retries"] == compose["run_retries"]
+    monitoring = dict(chart["run_monitoring"])
+    assert (
+        monitoring.pop("start_timeout_seconds") > compose["run_monitoring"]["start_timeout_seconds"]
+    )
+    assert monitoring == {
+        key: value
+        for key, value in compose["run_monitoring"].items()
+        if key != "start_timeout_seconds"
+    }
+    validated, _ = dagster_instance_config(_written(chart, tmp_path))
+    assert validated["run_retries"]["retry_on_asset_or_op_failure"] is False
+
+
+def _written(config: dict, directory: Path) -> str:
+    (directory / "dagster.yaml").write_text(yaml.safe_dump(config))
+    return str(directory)
+
+
+def _compose_instance() -> dict:
+    return load_yaml("deploy/dagster.yaml")
+
+
+def _chart_instance() -> dict:
+    return chart_instance_config(load_yaml("deploy/helm/values.yaml"))
+
+
+@pytest.mark.parametrize(
+    "instance, key",
+    [(_compose_instance, "run_launcher"), (_chart_instance, "compute_logs")],
+    ids=["compose", "chart"],
+)
+def test_an_instance_class_misnamed_fails_naming_its_yaml_key(
+    instance, key, tmp_path, compose_storage_environment, inside_a_pod
+):
+    config = instance()
+    config[key]["class"] += "Typo"
+
+    with pytest.raises(InstanceClassError, match=rf"^{key} \(.*Typo\): .*Couldn't find class"):
+        build_instance_classes(config, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "instance, variable, path",
+    [
+        (_compose_instance, "DAGSTER_POSTGRES_PASSWORD", "storage:postgres:postgres_db:password"),
+        (_chart_instance, "DAGSTER_PG_PASSWORD", "run_storage:config:postgres_db:password"),
+    ],
+    ids=["compose", "chart"],
+)
+def test_an_unset_environment_variable_fails_naming_its_yaml_path(
+    instance, variable, path, tmp_path, compose_storage_environment, inside_a_pod, monkeypatch
+):
+    monkeypatch.delenv(variable)
+
+    with pytest.raises(InstanceClassError) as failure:
+        build_instance_classes(instance(), tmp_path)
+
+    assert f"path {path} " in str(failure.value)
+    assert f'environment variable "{variable}" which is not set' in str(failure.value)
+
+
+def test_a_run_limit_beside_the_pools_is_refused(tmp_path, inside_a_pod):
+    """Why the chart's values keep the run coordinator without a limit: Dagster refuses
+    `max_concurrent_runs` on the run coordinator once `concurrency` is configured."""
+    values = load_yaml("deploy/helm/values.yaml")
+    coordinator = values["dagsterDaemon"]["runCoordinator"]["config"]
+    coordinator["queuedRunCoordinator"] = {"maxConcurrentRuns": 4}
+
+    with pytest.raises(DagsterInvalidConfigError, match="incompatible with the `concurrency"):
+        build_instance_classes(chart_instance_config(values), tmp_path)
+
+
+# --- compose -------------------------------------------------------------------------------------
+
+
+def compose_with_example_env() -> dict:
+    """docker-compose.yml as compose reads it with a .env made of .env.example's placeholders."""
+    return interpolate_compose(load_yaml("docker-compose.yml"), read_dotenv(ROOT / ".env.example"))
+
+
+def compose_specification_errors(compose: dict) -> list[str]:
+    spec = json.loads(
+        importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+        .joinpath("compose-spec.json")
+        .read_text()
+    )
+    return schema_errors(validator_for(spec)(spec), compose)
+
+
+def test_compose_file_follows_the_compose_specification():
+    compose = compose_with_example_env()
+
+    assert compose_specification_errors(compose) == []
+    assert set(compose["services"]) == {"postgres", "user-code", "webserver", "daemon"}
+
+
+def test_a_misspelled_compose_key_fails_the_compose_specification():
+    compose = compose_with_example_env()
+    user_code = compose["services"]["user-code"]
+    user_code["helthcheck"] = user_code.pop("healthcheck")
+
+    assert compose_specification_errors(compose) == [
+        "services.user-code: Unevaluated properties are not allowed ('helthcheck' was unexpected)"
+    ]
+
+
+def test_a_secret_missing_from_env_stops_compose_naming_it(tmp_path):
+    env = (ROOT / ".env.example").read_text()
+    (tmp_path / ".env").write_text(re.sub(r"(?m)^DAGSTER_POSTGRES_PASSWORD=.*\n", "", env))
+
+    with pytest.raises(
+        ComposeInterpolationError,
+        match=r"required variable DAGSTER_POSTGRES_PASSWORD is missing a value: set "
+        r"DAGSTER_POSTGRES_PASSWORD in \.env",
+    ):
+        interpolate_compose(load_yaml("docker-compose.yml"), read_dotenv(tmp_path / ".env"))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("${SET}", "value"),
+        ("$SET/x", "value/x"),
+        ("${UNSET:-fallback}", "fallback"),
+        ("${EMPTY:-fallback}", "fallback"),
+        ("${EMPTY-fallback}", ""),
+        ("${SET:+alternative}", "alternative"),
+        ("${UNSET:+alternative}", ""),
+        ("${UNSET:-${SET}}", "value"),
+        ("$${SET}", "${SET}"),
+        ("postgresql://u:${SET:?set it}@host", "postgresql://u:value@host"),
+    ],
+)
+def test_compose_interpolation_reads_variables_as_compose_does(text, expected):
+    environment = {"SET": "value", "EMPTY": ""}
+
+    assert interpolate_compose({"key": text}, environment) == {"key": expected}
+
+
+def test_env_example_lists_every_compose_variable_and_no_secret():
+    """A committed .env.example names every variable the compose file reads; secrets are
+    placeholders (`<...>`) or empty, never a usable value."""
+    example = read_dotenv(ROOT / ".env.example")
+
+    assert set(example) == compose_variables((ROOT / "docker-compose.yml").read_text())
+    secrets = [name for name in example if re.search(r"PASSWORD|SECRET|KEY", name)]
+    assert "LEARNING_PLATFORM_PSEUDONYM_KEY" in secrets
+    for name in secrets:
+        assert example[name] == "" or re.fullmatch(r"<[^>]+>", example[name]), name
+    assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_compose_has_no_default_secret():
+    """Every password is required from the operator's .env; none is written into the file."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    for variable in ("POSTGRES_PASSWORD", "DAGSTER_POSTGRES_PASSWORD", "WAREHOUSE_PASSWORD"):
+        assert f"${{{variable}:?" in text
+
+
 def test_compose_services_reach_the_user_code_and_the_database_through_the_contract():
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    compose = compose_with_example_env()
     services = compose["services"]
-    assert set(services) == {"postgres", "user-code", "webserver", "daemon"}
 
     user_code = services["user-code"]["command"]
     assert user_code[:3] == ["dagster", "code-server", "start"]
     assert user_code[user_code.index("-m") + 1] == "learning_platform.definitions"
-    workspace = yaml.safe_load((ROOT / "deploy/workspace.yaml").read_text())
+    workspace = load_yaml("deploy/workspace.yaml")
     grpc = workspace["load_from"][0]["grpc_server"]
     assert grpc["host"] == "user-code" and str(grpc["port"]) == user_code[user_code.index("-p") + 1]
 
@@ -81,16 +343,228 @@ def test_compose_services_reach_the_user_code_and_the_database_through_the_contr
         settings.THRIVE_CLIENT_SECRET,
         settings.THRIVE_ENVIRONMENT,
         settings.THOUGHT_INDUSTRIES_DROP_URL,
+        settings.PSEUDONYM_KEY,
     ):
         assert variable in environment
     assert environment[settings.DATABASE_URL].startswith("postgresql+psycopg://")
-    assert services["webserver"]["environment"] == environment == services["daemon"]["environment"]
+    assert services["daemon"]["environment"].items() <= environment.items()
+    # The webserver reads Dagster's storage and nothing of the platform's.
+    assert set(services["webserver"]["environment"]) == set(COMPOSE_STORAGE_VARIABLES)
     for name in ("webserver", "daemon"):
         assert "/opt/learning_platform/deploy/workspace.yaml" in services[name]["command"]
 
 
-def test_compose_has_no_default_secret():
-    """Every password is required from the operator's .env; none is written into the file."""
-    text = (ROOT / "docker-compose.yml").read_text()
-    for variable in ("POSTGRES_PASSWORD", "DAGSTER_POSTGRES_PASSWORD", "WAREHOUSE_PASSWORD"):
-        assert f"${{{variable}:?" in text
+def test_compose_builds_the_image_once_and_starts_services_once_their_dependencies_are_healthy():
+    services = compose_with_example_env()["services"]
+    image = services["user-code"]["image"]
+
+    assert [name for name, service in services.items() if "build" in service] == ["user-code"]
+    for name in ("webserver", "daemon"):
+        assert services[name]["image"] == image
+        assert services[name]["pull_policy"] == "never"  # never looked for on a registry
+    for name, service in services.items():
+        assert service["restart"] == "unless-stopped", name
+        assert service["healthcheck"]["test"], name
+        for dependency, condition in service.get("depends_on", {}).items():
+            assert condition == {"condition": "service_healthy"}, (name, dependency)
+    assert set(services["webserver"]["depends_on"]) == {"postgres", "user-code"}
+
+
+def test_only_the_daemon_has_the_docker_socket():
+    services = compose_with_example_env()["services"]
+
+    with_socket = [
+        name
+        for name, service in services.items()
+        if any("docker.sock" in volume for volume in service.get("volumes", []))
+    ]
+    assert with_socket == ["daemon"]
+
+
+def test_run_containers_get_the_compose_platform_environment_network_volume_and_image():
+    """The daemon starts runs outside compose: deploy/dagster.yaml must name what compose made."""
+    compose = compose_with_example_env()
+    services = compose["services"]
+    launcher = load_yaml("deploy/dagster.yaml")["run_launcher"]["config"]
+
+    platform_variables = set(services["daemon"]["environment"])
+    assert set(launcher["env_vars"]) == platform_variables
+    assert launcher["network"] == compose["networks"]["default"]["name"]
+    shared_volume = compose["volumes"]["platform-data"]["name"]
+    assert launcher["container_kwargs"]["volumes"] == [
+        f"{shared_volume}:/var/lib/learning_platform"
+    ]
+    assert "platform-data:/var/lib/learning_platform" in services["webserver"]["volumes"]
+    assert (
+        services["user-code"]["environment"]["DAGSTER_CURRENT_IMAGE"]
+        == (services["user-code"]["image"])
+    )
+    compute_logs = load_yaml("deploy/dagster.yaml")["compute_logs"]["config"]["base_dir"]
+    assert compute_logs.startswith("/var/lib/learning_platform/")
+
+
+# --- the image -----------------------------------------------------------------------------------
+
+
+def test_image_installs_every_deployment_extra_from_the_lock_and_runs_as_a_non_root_user():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    extras = re.search(r'ARG EXTRAS="([^"]+)"', dockerfile).group(1).split()[1::2]
+    syncs = re.findall(r"^RUN uv sync (.*)$", dockerfile, flags=re.MULTILINE)
+
+    assert set(extras) == set(load_toml()["project"]["optional-dependencies"])
+    assert len(syncs) == 2 and all("--locked" in sync and "$EXTRAS" in sync for sync in syncs)
+    users = re.findall(r"^USER (\S+)$", dockerfile, flags=re.MULTILINE)
+    assert users and users[-1].split(":")[0] not in {"0", "root"}
+
+
+def load_toml() -> dict:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def dockerignored(path: str, patterns: list[str]) -> bool:
+    """Whether Docker leaves `path` out of the build context: the last matching pattern wins, a
+    pattern matches the path or a folder above it, `**` any number of folders."""
+    ignored = False
+    parts = path.split("/")
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        for depth in range(1, len(parts) + 1):
+            candidate = "/".join(parts[:depth])
+            if fnmatch.fnmatch(candidate, pattern) or (
+                pattern.startswith("**/") and fnmatch.fnmatch(parts[depth - 1], pattern[3:])
+            ):
+                ignored = not negated
+                break
+    return ignored
+
+
+def test_docker_build_context_keeps_what_the_image_copies_and_leaves_local_state_out():
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    copied = re.findall(r"^COPY (.+) \S+$", (ROOT / "Dockerfile").read_text(), flags=re.MULTILINE)
+
+    for source in " ".join(copied).split():
+        assert not dockerignored(source, patterns), source
+    assert not dockerignored("learning_platform/definitions.py", patterns)
+    for local in (
+        ".venv/bin/python",
+        ".tools/bin/uv",
+        ".learning_platform/postgres/base",
+        ".git/HEAD",
+        ".env",
+        "learning_platform/__pycache__/cli.cpython-311.pyc",
+        "learning_platform/staging/x/day.parquet",
+        "learning_platform_dbt/target/manifest.json",
+        "learning_platform_dbt/logs/dbt.log",
+        "learning_platform_dbt/seeds/canonical_activities.csv",
+    ):
+        assert dockerignored(local, patterns), local
+
+
+# --- Kubernetes ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chart_schema() -> dict:
+    if not CHART_SCHEMA.exists():
+        pytest.skip(
+            f"the chart's values schema is kept in ../shared ({CHART_SCHEMA}), absent beside this "
+            "checkout"
+        )
+    return json.loads(CHART_SCHEMA.read_text())
+
+
+def test_helm_values_follow_the_chart_values_schema(chart_schema):
+    values = load_yaml("deploy/helm/values.yaml")
+
+    assert schema_errors(chart_values_validator(chart_schema), values) == []
+
+
+@pytest.mark.parametrize(
+    "path, wrong, error",
+    [
+        (
+            ("dagster-user-deployments", "deployments", 0, "port"),
+            "3030",
+            "dagster-user-deployments.deployments.0.port: '3030' is not of type 'integer'",
+        ),
+        (
+            ("runLauncher", "type"),
+            "K8sRunLaunchr",
+            "runLauncher.type: 'K8sRunLaunchr' is not one of",
+        ),
+        (
+            ("runLauncher", "config", "k8sRunLauncher", "loadInclusterConfig"),
+            "yes",
+            "runLauncher.config.k8sRunLauncher.loadInclusterConfig: 'yes' is not of type 'boolean'",
+        ),
+    ],
+    ids=["port", "launcher", "incluster"],
+)
+def test_a_helm_values_file_with_a_wrong_value_fails_the_chart_values_schema(
+    chart_schema, path, wrong, error
+):
+    values = copy.deepcopy(load_yaml("deploy/helm/values.yaml"))
+    *parents, last = path
+    node = values
+    for key in parents:
+        node = node[key]
+    node[last] = wrong
+
+    errors = schema_errors(chart_values_validator(chart_schema), values)
+
+    assert len(errors) == 1 and errors[0].startswith(error), errors
+
+
+def test_a_misspelled_helm_key_fails_the_chart_values_schema(chart_schema):
+    values = load_yaml("deploy/helm/values.yaml")
+    launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
+    launcher["resource"] = launcher.pop("resources")
+
+    assert schema_errors(chart_values_validator(chart_schema), values) == [
+        "runLauncher.config.k8sRunLauncher: Additional properties are not allowed "
+        "('resource' was unexpected)"
+    ]
+
+
+def test_run_pods_get_the_bench_sized_resources_whichever_block_the_chart_applies():
+    """The chart hands the code location's resources to its runs, over the run launcher's; both
+    name one block, sized above the bench's measured peak of a run (370 MB)."""
+    values = load_yaml("deploy/helm/values.yaml")
+    (deployment,) = values["dagster-user-deployments"]["deployments"]
+    resources = values["runLauncher"]["config"]["k8sRunLauncher"]["resources"]
+
+    assert deployment["includeConfigInLaunchedRuns"] == {"enabled": True}
+    assert deployment["resources"] == resources
+    assert resources["requests"]["memory"] == "512Mi" and resources["limits"]["memory"] == "1Gi"
+
+
+def test_helm_values_hold_no_secret_and_name_the_secrets_runs_read():
+    values = load_yaml("deploy/helm/values.yaml")
+    (deployment,) = values["dagster-user-deployments"]["deployments"]
+
+    secret_like = re.compile(r"PASSWORD|SECRET|PSEUDONYM_KEY|DATABASE_URL|CLIENT_ID|TENANT_ID")
+    assert [name for name in deployment["env"] if secret_like.search(name)] == []
+    assert "postgresqlPassword" not in values["postgresql"]
+    assert values["generatePostgresqlPasswordSecret"] is False
+    assert [secret["name"] for secret in deployment["envSecrets"]] == [
+        "learning-platform",
+        "learning-platform-object-storage",
+    ]
+
+
+def test_chart_release_is_the_dagster_release_of_the_lock():
+    """Dagster's chart is released with Dagster: the chart version in the values file and the
+    README's command is the dagster version uv.lock installs."""
+    lock = (ROOT / "uv.lock").read_text()
+    dagster = re.search(r'\[\[package\]\]\nname = "dagster"\nversion = "([^"]+)"', lock).group(1)
+
+    for document in ("deploy/helm/values.yaml", "README.md"):
+        versions = re.findall(r"dagster/dagster --version (\S+)", (ROOT / document).read_text())
+        assert versions and set(versions) == {dagster}, document

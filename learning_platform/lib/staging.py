@@ -113,8 +113,12 @@ class StagingArea:
         """Remove the temporary files in `folder` left by writers that were killed (older than
         ORPHANED_AFTER_SECONDS); returns their paths."""
         now = time.time() if now is None else now
+        try:
+            entries = self.fs.ls(folder, detail=True)
+        except FileNotFoundError:
+            return []  # an object store has no empty folders: nothing was written here yet
         removed = []
-        for info in self.fs.ls(folder, detail=True):
+        for info in entries:
             name, modified = info["name"], modified_time(info)
             # A backend that tells no time (0.0) leaves the file alone: it may be a live writer's.
             if name.endswith(".tmp") and modified and now - modified > ORPHANED_AFTER_SECONDS:

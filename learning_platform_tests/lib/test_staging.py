@@ -1,4 +1,5 @@
-"""The staging area: one Parquet file per staged partition, on a path or an fsspec URL."""
+"""The staging area: one Parquet file per staged partition, on a path or an fsspec URL (in memory,
+and on an S3-compatible server)."""
 
 import os
 import time
@@ -23,10 +24,12 @@ def batch(start: int, count: int) -> pa.RecordBatch:
     )
 
 
-@pytest.fixture(params=["path", "memory"])
+@pytest.fixture(params=["path", "memory", "s3"])
 def area(request, tmp_path) -> StagingArea:
     if request.param == "path":
         return StagingArea(str(tmp_path / "staging"))
+    if request.param == "s3":
+        return StagingArea(f"s3://{request.getfixturevalue('s3_bucket')}/staging")
     return StagingArea(f"memory://staging-{uuid.uuid4().hex}")
 
 
