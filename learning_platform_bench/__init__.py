@@ -37,3 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="after the backfill, time a full build of the reporting layer, then its refresh "
         "after one day is pulled again",
     )
+    parser.add_argument(
+        "--reuse-history",
+        action="store_true",
+        help="with --reporting: measure over the history the bench's warehouse already holds "
+        "(from an earlier --days run) instead of backfilling it again",
+    )

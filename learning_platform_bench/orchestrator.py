@@ -266,7 +266,8 @@ def run(args: argparse.Namespace) -> int:
     if args.rows:
         single_day(args, env, conninfo)
     if args.days:
-        backfill(args, env, conninfo)
+        if not (args.reporting and args.reuse_history):
+            backfill(args, env, conninfo)
         if args.reporting:
             reporting(args, env)
     return 0
