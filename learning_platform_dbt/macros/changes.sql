@@ -54,19 +54,28 @@ where xact_id < (select min(snapshot_xmin) from ops.reporting_builds)
 {%- set temp = arg_dict['temp_relation'] -%}
 {%- set unique_key = arg_dict['unique_key'] -%}
 {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-{%- set scope -%}
-({{ config.get('replace_where') }}){% if unique_key %} or {{ unique_key }} in (select {{ unique_key }} from {{ temp }}){% endif %}
-{%- endset -%}
+{%- set replaced = target.identifier ~ '__replaced' -%}
+{#- The rows to replace, found once, each way by its own index: a scope condition OR'ed with a
+    key lookup would scan the whole mart. -#}
+create temporary table {{ replaced }} on commit drop as
+select {{ columns }} from {{ target }} where {{ config.get('replace_where') }}
+{% if unique_key %}
+union
+select {{ columns }} from {{ target }} where {{ unique_key }} in (select {{ unique_key }} from {{ temp }})
+{% endif %};
 {% for change in config.get('record_changes', []) %}
 insert into ops.reporting_changes (kind, source, key)
 select distinct '{{ change.kind }}', {{ change.source }}, {{ change.key }}
 from (
-    select {{ columns }} from {{ target }} where {{ scope }}
+    select {{ columns }} from {{ replaced }}
     union all
     select {{ columns }} from {{ temp }}
 ) as changed;
 {% endfor %}
-delete from {{ target }} where {{ scope }};
+delete from {{ target }} where {{ config.get('replace_where') }};
+{% if unique_key %}
+delete from {{ target }} where {{ unique_key }} in (select {{ unique_key }} from {{ temp }});
+{% endif %}
 insert into {{ target }} ({{ columns }})
 select {{ columns }} from {{ temp }};
 {%- endmacro %}
