@@ -1,6 +1,7 @@
 """The learner directory and the marts, on a small synthetic organisation whose every figure is
 worked out by hand below, in a real PostgreSQL."""
 
+import importlib.metadata
 import shutil
 import threading
 from datetime import date
@@ -11,9 +12,10 @@ import psycopg
 import pytest
 import yaml
 from dagster_dbt import DbtProject
+from packaging import version
 
 from learning_platform.defs.reporting.assets import learner_directory
-from learning_platform.defs.reporting.dbt_project import PROJECT_DIR, prepare
+from learning_platform.defs.reporting.dbt_project import PROJECT_DIR, dbt_cli, prepare
 from learning_platform.defs.reporting.marts import (
     FULL_REFRESH_TAG,
     build_reporting_marts,
@@ -642,6 +644,16 @@ def test_every_vocabulary_value_has_a_canonical_activity():
     assert {activity for _, _, activity in vocabulary.canonical_activities()} <= set(
         documented.split(": ", 1)[1].rstrip(".").split(", ")
     )
+
+
+def test_the_dbt_version_is_known_without_running_dbt_which_would_call_pypi(monkeypatch):
+    import dagster_dbt.core.resource
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"ran {args[0]}")
+
+    monkeypatch.setattr(dagster_dbt.core.resource, "check_output", refuse)
+    assert dbt_cli()._cli_version == version.parse(importlib.metadata.version("dbt-core"))
 
 
 NEW_MART_SQL = """

@@ -4,6 +4,7 @@ the seed it generates from lib/vocabulary.py, the warehouse it builds in, and it
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import io
 import json
 import os
@@ -12,10 +13,12 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import sqlalchemy as sa
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from learning_platform import settings
 from learning_platform.lib import vocabulary
@@ -35,8 +38,19 @@ DBT_EXECUTABLE = next(
 reporting_dbt = DbtProject(project_dir=PROJECT_DIR)
 
 
+class PlatformDbtCli(DbtCliResource):
+    """dagster-dbt asks the executable for its version (`dbt --version`) before every command,
+    and dbt answers only after asking pypi.org for its latest release: two seconds of every
+    reporting run, and traffic out of every run. The executable is this environment's own, so
+    its version is the installed package's."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
 def dbt_cli(project: DbtProject = reporting_dbt) -> DbtCliResource:
-    return DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
+    return PlatformDbtCli(project_dir=project, dbt_executable=DBT_EXECUTABLE)
 
 
 def write_canonical_activities(project: DbtProject = reporting_dbt) -> bool:
