@@ -14,9 +14,14 @@
 create temporary table {{ this.identifier }}__changes on commit drop as
 select kind, source, key
 from ops.reporting_changes
-where kind in ({% for kind in kinds %}'{{ kind }}'{% if not loop.last %}, {% endif %}{% endfor %}, 'all')
-  -- What this model noted for the marts downstream of it is not news to itself.
-  and coalesce(source, '') <> '{{ this.identifier }}'
+where (
+    kind in ({% for kind in kinds %}'{{ kind }}'{% if not loop.last %}, {% endif %}{% endfor %})
+    -- `all` from a load, or from a model this one is built from (a model notes its own name).
+    or kind = 'all' and (source is null
+        {%- for node in model.depends_on.nodes if node.startswith('model.') %}
+        or source = '{{ node.split('.')[-1] }}'
+        {%- endfor %})
+  )
   and xact_id >= coalesce(
       (select snapshot_xmin from ops.reporting_builds where model = '{{ this.identifier }}'), 0)
 union all
@@ -34,6 +39,16 @@ exists (select 1 from {{ this.identifier }}__changes where kind = 'all')
 {%- endmacro %}
 
 
+{# A model built whole (its first build, a full refresh) may have changed any row: the models
+   built from it recompute everything once. #}
+{% macro note_if_built_whole() -%}
+{% if not is_incremental() %}
+insert into ops.reporting_changes (kind, source, key)
+values ('all', '{{ this.identifier }}', '{{ this.identifier }} built whole')
+{% endif %}
+{%- endmacro %}
+
+
 {# Changes every incremental model has read are of no use any more. #}
 {% macro forget_read_changes() -%}
 delete from ops.reporting_changes
@@ -46,8 +61,8 @@ where xact_id < (select min(snapshot_xmin) from ops.reporting_builds)
   `replace_where`, a condition on the mart's rows) and, with a unique_key, the rows the new ones
   replace by key (a record that moved to another day), with the freshly built rows, in place, in
   the model's transaction. Config `record_changes` lists what to note in ops.reporting_changes
-  for the marts built from this one: a kind, and the source and key expressions over the rows
-  replaced and the rows written.
+  for the models built from this one: a kind, the source and key expressions over the rows
+  replaced and the rows written, and optionally a `where` over them.
 #}
 {% macro get_incremental_replace_changed_sql(arg_dict) -%}
 {%- set target = arg_dict['target_relation'] -%}
@@ -70,7 +85,8 @@ from (
     select {{ columns }} from {{ replaced }}
     union all
     select {{ columns }} from {{ temp }}
-) as changed;
+) as changed
+{% if change.where %}where {{ change.where }}{% endif %};
 {% endfor %}
 delete from {{ target }} where {{ config.get('replace_where') }};
 {% if unique_key %}
@@ -130,18 +146,37 @@ analyze {{ this.identifier }}__days;
 {%- endmacro %}
 
 
-{% macro cpd_months_in_scope() -%}
+{# The months of the days replaced (of one source's days only, with `only_source`). #}
+{% macro event_months_in_scope(only_source=none) -%}
 {% if is_incremental() %}
 create temporary table {{ this.identifier }}__months on commit drop as
 select distinct date_trunc('month', key::date)::date as month
 from {{ this.identifier }}__changes
-where kind = 'event_day' and source = 'thrive' and key is not null
+where kind = 'event_day' and key is not null
+    {% if only_source %}and source = '{{ only_source }}'{% endif %}
 union
 select distinct date_trunc('month', event_date)::date from {{ ref('learning_events') }}
-where activity = 'cpd_logged' and (select {{ everything_changed() }})
+where (select {{ everything_changed() }})
+    {% if only_source %}and source = '{{ only_source }}'{% endif %}
 union
 select distinct month from {{ this }} where (select {{ everything_changed() }});
 analyze {{ this.identifier }}__months;
+{% endif %}
+{%- endmacro %}
+
+
+{# The (learner, content item) pairs: learning_events notes each as a JSON array in `key`. #}
+{% macro engagements_in_scope() -%}
+{% if is_incremental() %}
+create temporary table {{ this.identifier }}__pairs on commit drop as
+select distinct key::json->>0 as learner_key, source, key::json->>1 as content_id
+from {{ this.identifier }}__changes where kind = 'engagement' and key is not null
+union
+select distinct learner_key, source, content_id from {{ ref('learning_events') }}
+where content_id is not null and (select {{ everything_changed() }})
+union
+select learner_key, source, content_id from {{ this }} where (select {{ everything_changed() }});
+analyze {{ this.identifier }}__pairs;
 {% endif %}
 {%- endmacro %}
 
@@ -161,7 +196,7 @@ analyze {{ this.identifier }}__learners;
 {%- endmacro %}
 
 
-{% macro contents_in_scope(only_source=none) -%}
+{% macro contents_in_scope(built_from='learning_events', only_source=none) -%}
 {% if is_incremental() %}
 create temporary table {{ this.identifier }}__contents on commit drop as
 select distinct source, key as content_id
@@ -169,7 +204,7 @@ from {{ this.identifier }}__changes
 where kind = 'content' and key is not null
     {% if only_source %}and source = '{{ only_source }}'{% endif %}
 union
-select distinct source, content_id from {{ ref('learning_events') }}
+select distinct source, content_id from {{ ref(built_from) }}
 where content_id is not null
     {% if only_source %}and source = '{{ only_source }}'{% endif %}
     and (select {{ everything_changed() }})
@@ -198,3 +233,4 @@ from (
 where t.source = r.source and t.content_id = r.content_id
     and t.popularity_rank is distinct from r.rank
 {%- endmacro %}
+

@@ -15,7 +15,7 @@ from dagster_dbt import DbtProject
 from packaging import version
 
 from learning_platform.defs.reporting.assets import learner_directory
-from learning_platform.defs.reporting.dbt_project import PROJECT_DIR, dbt_cli, prepare
+from learning_platform.defs.reporting.dbt_project import PROJECT_DIR, dbt_cli, ensure_prepared
 from learning_platform.defs.reporting.marts import (
     FULL_REFRESH_TAG,
     build_reporting_marts,
@@ -685,11 +685,12 @@ def test_a_mart_added_as_one_sql_file_and_its_yml_entry_is_an_asset_with_lineage
     reporting, tmp_path
 ):
     copy = tmp_path / "learning_platform_dbt"
-    shutil.copytree(PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    # With its prepared manifest: the added files alone make the platform parse it again.
+    shutil.copytree(PROJECT_DIR, copy, ignore=shutil.ignore_patterns("logs"))
     (copy / "models" / "marts" / "learners_per_day.sql").write_text(NEW_MART_SQL)
     (copy / "models" / "marts" / "learners_per_day.yml").write_text(NEW_MART_YML)
     project = DbtProject(project_dir=copy)
-    prepare(project)
+    ensure_prepared(project)
 
     assets = build_reporting_marts(project)
 

@@ -4,6 +4,7 @@ the seed it generates from lib/vocabulary.py, the warehouse it builds in, and it
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.metadata
 import io
 import json
@@ -84,11 +85,32 @@ def prepare(project: DbtProject = reporting_dbt) -> None:
     os.environ[DATABASE_VARIABLE] = warehouse_database()
     try:
         dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+        _fingerprint_path(project).write_text(_fingerprint(project))
     finally:
         if previous is None:
             os.environ.pop(DATABASE_VARIABLE, None)
         else:
             os.environ[DATABASE_VARIABLE] = previous
+
+
+def _fingerprint_path(project: DbtProject) -> Path:
+    return project.project_dir / project.target_path / "sources.sha256"
+
+
+def _fingerprint(project: DbtProject) -> str:
+    """A digest of what the manifest is parsed from (but the seed's rows, which it does not hold):
+    a checkout that changed a model, a test or a macro since the last `dbt parse` differs."""
+    root = project.project_dir
+    files = [root / "dbt_project.yml", root / "profiles.yml"] + [
+        path
+        for folder in ("models", "macros", "seeds", "tests")
+        for path in (root / folder).rglob("*")
+        if path.is_file() and path.suffix != ".csv"
+    ]
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _manifest_database(project: DbtProject) -> str | None:
@@ -97,10 +119,13 @@ def _manifest_database(project: DbtProject) -> str | None:
 
 
 def ensure_prepared(project: DbtProject = reporting_dbt) -> None:
-    """Prepared once per checkout and warehouse (and again under `dagster dev`/`dg dev`, so edits
-    show); an image prepares at build time."""
+    """Prepared again whenever the project's files changed since (a pull, an edit), the warehouse
+    is another database, or under `dagster dev`/`dg dev`; an image prepares at build time."""
+    fingerprint = _fingerprint_path(project)
     if (
         not project.manifest_path.exists()
+        or not fingerprint.exists()
+        or fingerprint.read_text() != _fingerprint(project)
         or project.preparer.using_dagster_dev()
         or _manifest_database(project) != warehouse_database()
     ):

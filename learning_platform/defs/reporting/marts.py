@@ -29,7 +29,6 @@ from learning_platform.lib.warehouse import changes
 
 ensure_prepared()
 
-REPORTING_SCHEMA = "reporting"
 # A run with this tag rebuilds the marts whole (`dbt build --full-refresh`): after a change of a
 # mart's columns that dbt cannot apply in place (a column removed or retyped).
 FULL_REFRESH_TAG = "learning_platform/full_refresh"
@@ -41,7 +40,8 @@ class ReportingTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "seed"):
-            return dg.AssetKey([REPORTING_SCHEMA, dbt_resource_props["name"]])
+            # reporting/<mart>, reporting_intermediate/<model>: where each is in the warehouse.
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)  # a source: its meta.dagster.asset_key
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str:

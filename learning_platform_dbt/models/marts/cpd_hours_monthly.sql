@@ -1,7 +1,7 @@
 -- Thrive CPD per learner, UTC month and category. Incremental: the months of the Thrive days
 -- learning_events replaced since the last build.
 {{ config(
-    pre_hook=["{{ read_changes(['event_day']) }}", "{{ cpd_months_in_scope() }}"],
+    pre_hook=["{{ read_changes(['event_day']) }}", "{{ event_months_in_scope('thrive') }}"],
     replace_where="month in (select month from cpd_hours_monthly__months)",
     post_hook=["{{ forget_read_changes() }}"],
 ) }}

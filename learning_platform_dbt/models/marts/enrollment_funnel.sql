@@ -2,7 +2,7 @@
 -- earlier ones (a learner certified without an enrollment in the exports was still enrolled).
 -- Incremental: the courses whose events learning_events replaced.
 {{ config(
-    pre_hook=["{{ read_changes(['content']) }}", "{{ contents_in_scope('thought_industries') }}"],
+    pre_hook=["{{ read_changes(['content']) }}", "{{ contents_in_scope(only_source='thought_industries') }}"],
     replace_where="content_id in (select content_id from enrollment_funnel__contents)",
     post_hook=["{{ forget_read_changes() }}"],
 ) }}

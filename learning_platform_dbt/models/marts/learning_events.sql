@@ -2,27 +2,24 @@
   One row per learning event across the three sources, keyed to the learner by the directory.
   Incremental: a build recomputes the (source, day)s the loads noted since the last build, and
   replaces them in place; a record that moved to another day is replaced by its event_id. What it
-  replaced is noted for the marts built from it (their days, learners and content items).
+  replaced is noted for the models built from it (their days, content items and learners' items).
 #}
 {{ config(
     unique_key='event_id',
     indexes=[
         {'columns': ['event_date']},
-        {'columns': ['learner_key']},
+        {'columns': ['learner_key', 'source', 'content_id']},
         {'columns': ['source', 'content_id']},
     ],
     pre_hook=["{{ read_changes(['day']) }}", "{{ days_in_scope() }}"],
     replace_where="(source, event_date) in (select source, day from learning_events__days)",
     record_changes=[
         {'kind': 'event_day', 'source': 'source', 'key': 'event_date::text'},
-        {'kind': 'learner', 'source': 'null', 'key': 'learner_key'},
         {'kind': 'content', 'source': 'source', 'key': 'content_id'},
+        {'kind': 'engagement', 'source': 'source',
+         'key': 'json_build_array(learner_key, content_id)::text', 'where': 'content_id is not null'},
     ],
-    post_hook=[
-        "{% if not is_incremental() %}insert into ops.reporting_changes (kind, source, key)
-         values ('all', 'learning_events', 'learning_events built whole'){% endif %}",
-        "{{ forget_read_changes() }}",
-    ],
+    post_hook=["{{ note_if_built_whole() }}", "{{ forget_read_changes() }}"],
 ) }}
 
 with activity_map as (
