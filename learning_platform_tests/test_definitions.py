@@ -80,7 +80,7 @@ def test_the_code_location_has_every_stream_with_its_checks(environment):
     assert all(graph.get_check_spec(key).blocking for key in source_checks if key not in nul_checks)
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if key.path[0] in ("reporting", "directory"):
+        if key.path[0] in ("reporting", "reporting_intermediate", "directory"):
             assert node.group_name == "reporting"
             assert node.partitions_def is None
             assert node.automation_condition is not None
