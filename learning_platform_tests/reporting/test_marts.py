@@ -14,6 +14,7 @@ import yaml
 from dagster_dbt import DbtProject
 from packaging import version
 
+from learning_platform import settings
 from learning_platform.defs.reporting.assets import learner_directory
 from learning_platform.defs.reporting.dbt_project import PROJECT_DIR, dbt_cli, ensure_prepared
 from learning_platform.defs.reporting.marts import (
@@ -682,8 +683,10 @@ models:
 
 
 def test_a_mart_added_as_one_sql_file_and_its_yml_entry_is_an_asset_with_lineage_and_checks(
-    reporting, tmp_path
+    reporting, tmp_path, monkeypatch
 ):
+    # The platform's warehouse is this test's database: the manifest names its relations there.
+    monkeypatch.setenv(settings.DATABASE_URL, reporting.database_url)
     copy = tmp_path / "learning_platform_dbt"
     # With its prepared manifest: the added files alone make the platform parse it again.
     shutil.copytree(PROJECT_DIR, copy, ignore=shutil.ignore_patterns("logs"))
@@ -708,6 +711,19 @@ def test_a_mart_added_as_one_sql_file_and_its_yml_entry_is_an_asset_with_lineage
         resources={"warehouse": reporting},
     )
     assert result.success
+    # Its columns and their lineage, as the UI shows them (dagster-dbt reads them from the
+    # warehouse and the compiled SQL after the build).
+    (materialization,) = result.asset_materializations_for_node("reporting_marts")
+    lineage = materialization.metadata["dagster/column_lineage"].value.deps_by_column
+    assert [(dep.asset_key, dep.column_name) for dep in lineage["learners"]] == [
+        (dg.AssetKey(["reporting", "learning_events"]), "learner_key")
+    ]
+    schema = materialization.metadata["dagster/column_schema"].value
+    assert [(column.name, column.type) for column in schema.columns] == [
+        ("event_date", "date"),
+        ("source", "text"),
+        ("learners", "bigint"),
+    ]
     assert rows(reporting, "SELECT sum(learners) FROM reporting.learners_per_day") == rows(
         reporting, "SELECT sum(active_learners) FROM reporting.daily_engagement"
     )
