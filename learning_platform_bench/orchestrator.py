@@ -9,6 +9,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -73,6 +74,13 @@ def _empty(conninfo: str, tables: list[str]) -> None:
         for table in tables:
             connection.execute(f"TRUNCATE {table}")
         connection.execute("CHECKPOINT")  # each run starts with nothing dirty to write
+
+
+def _vacuum_analyze(conninfo: str) -> None:
+    import psycopg
+
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
 
 
 def _count(conninfo: str, table: str) -> int:
@@ -203,16 +211,26 @@ def backfill(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> No
     )
 
 
-def reporting(args: argparse.Namespace, env: dict[str, str]) -> None:
+def reporting(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> None:
     """The reporting layer over the backfilled history: a full build, then the refresh that
-    follows a re-pull of one LinkedIn day (what every daily load triggers)."""
+    follows a re-pull of one day from LinkedIn and Thrive (what every daily load triggers), once
+    the tables are vacuumed and analysed as autovacuum leaves them in the day between."""
     from learning_platform.lib.windows import PACIFIC
 
     env = {**env, settings.PSEUDONYM_KEY: "bench-only-pseudonym-key-0123456789"}
     day = (datetime.now(PACIFIC).date() - timedelta(days=2)).isoformat()
     print(f"\nReporting over {args.days} days of history")
     full = _reporting_run(env, full=True)
-    print(f"  full build: {full.wall_seconds:6.1f} s wall, {_steps(full)}")
+    print(
+        f"  full build: {full.wall_seconds:6.1f} s wall, {_steps(full)}; "
+        f"peak memory {_megabytes(full.peak_rss_bytes)} (the run and dbt)"
+    )
+    started = time.perf_counter()
+    _vacuum_analyze(conninfo)
+    print(
+        f"  VACUUM ANALYZE: {time.perf_counter() - started:6.1f} s (what autovacuum does between "
+        "a full build and the next day's load)"
+    )
     pairs = args.pairs_per_day or args.learners
     with sandbox(env, args.learners, max(200, args.learners // 10), pairs, 0) as upstream:
         command = [
@@ -230,7 +248,8 @@ def reporting(args: argparse.Namespace, env: dict[str, str]) -> None:
             raise RuntimeError(f"the re-pull of {day} failed")
     refresh = _reporting_run(env, full=False)
     print(
-        f"  refresh after re-pulling {day}: {refresh.wall_seconds:6.1f} s wall, {_steps(refresh)}"
+        f"  refresh after re-pulling {day}: {refresh.wall_seconds:6.1f} s wall, {_steps(refresh)}; "
+        f"peak memory {_megabytes(refresh.peak_rss_bytes)}"
     )
     inside_full = sum(full.report["steps_seconds"].values())
     inside_refresh = sum(refresh.report["steps_seconds"].values())
@@ -269,5 +288,5 @@ def run(args: argparse.Namespace) -> int:
         if not (args.reporting and args.reuse_history):
             backfill(args, env, conninfo)
         if args.reporting:
-            reporting(args, env)
+            reporting(args, env, conninfo)
     return 0
