@@ -29,7 +29,8 @@ from learning_platform.defs.thought_industries.resources import ThoughtIndustrie
 from learning_platform.defs.thrive.assets import thrive_assets
 from learning_platform.defs.thrive.checks import thrive_checks
 from learning_platform.defs.thrive.resources import ThriveClient
-from learning_platform.lib.warehouse import migrations
+from learning_platform.lib.warehouse import migrations, roles
+from learning_platform.lib.warehouse.embedded import as_role
 from learning_platform_sandbox import Organisation, SandboxServer
 from learning_platform_tests.fakes import FakeTime
 
@@ -115,7 +116,11 @@ def empty_database_url(postgres_server_url: sa.URL) -> Iterator[str]:
 
 @pytest.fixture
 def warehouse(database_url: str) -> Iterator[PostgresWarehouse]:
-    resource = PostgresWarehouse(database_url=database_url)
+    """The warehouse as the platform uses it: every asset runs as the loader (no DDL), the
+    migrations as the server's administrator."""
+    resource = PostgresWarehouse(
+        database_url=as_role(database_url, roles.LOADER), migration_database_url=database_url
+    )
     resource.ensure_ready()
     yield resource
     resource.engine.dispose()

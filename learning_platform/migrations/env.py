@@ -27,7 +27,24 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
+# Once revision 0007 has made the owner role (and given it the database's CREATE), migrations run
+# as it: whatever they create is the owner's, never the login that happened to migrate.
+_AS_OWNER = """
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'learning_platform_owner')
+        AND pg_has_role(current_user, 'learning_platform_owner', 'USAGE')
+        AND has_database_privilege('learning_platform_owner', current_database(), 'CREATE')
+    THEN
+        SET ROLE learning_platform_owner;
+    END IF;
+END
+$$
+"""
+
+
 def _run(connection) -> None:
+    connection.exec_driver_sql(_AS_OWNER)
     context.configure(
         connection=connection,
         target_metadata=metadata,

@@ -20,15 +20,26 @@ from learning_platform import settings
 from learning_platform.lib.http import RetryPolicy
 from learning_platform.lib.memory import limit_allocator_arenas
 from learning_platform.lib.staging import StagingArea
-from learning_platform.lib.warehouse import migrations
-from learning_platform.lib.warehouse.embedded import embedded_database_url
+from learning_platform.lib.warehouse import migrations, roles
+from learning_platform.lib.warehouse.embedded import as_role, embedded_database_url
+
+
+class WarehouseNotMigrated(RuntimeError):
+    """The warehouse is behind the code, and this login may not migrate it."""
 
 
 class PostgresWarehouse(dg.ConfigurableResource):
     """The PostgreSQL warehouse. With no database URL, a real PostgreSQL server embedded in the
-    Python environment, kept under LEARNING_PLATFORM_HOME. Migrations are applied before first use."""
+    Python environment, kept under LEARNING_PLATFORM_HOME. Migrations are applied before first use.
+
+    database_url: the loader's login, which every asset runs as (rows, no DDL).
+    migration_database_url: the migrating role's, when it differs (a deployment keeps it out of
+    the runs and migrates with `learning-platform db upgrade`). The embedded server migrates as
+    its superuser and runs as the loader.
+    """
 
     database_url: str | None = None
+    migration_database_url: str | None = None
     home: str | None = None
     lock_timeout_seconds: int = 60
     statement_timeout_seconds: int = 3600
@@ -40,24 +51,46 @@ class PostgresWarehouse(dg.ConfigurableResource):
         self.ensure_ready()
 
     def ensure_ready(self) -> None:
-        """Resolve the server, and bring its schema to the newest migration."""
+        """Resolve the server, bring its schema to the newest migration, and connect as the loader."""
         if self._engine is not None:
             return
-        if self.database_url:
-            url = self.database_url
-            if not url.startswith("postgresql"):
-                raise ValueError(
-                    f"{settings.DATABASE_URL} must be a PostgreSQL SQLAlchemy URL "
-                    "(postgresql+psycopg://user:password@host:5432/database)"
-                )
-        else:
-            url = embedded_database_url(
-                settings.home() if self.home is None else Path(self.home).expanduser().resolve()
-            )
+        url, migration_url = self._urls()
+        migrator = sa.create_engine(_with_driver(migration_url), poolclass=sa.pool.NullPool)
+        try:
+            if not migrations.is_current(migrator):
+                try:
+                    migrations.upgrade(migrator)
+                except sa.exc.ProgrammingError as error:
+                    if getattr(error.orig, "sqlstate", None) != "42501":  # insufficient privilege
+                        raise
+                    raise WarehouseNotMigrated(
+                        f"the warehouse at {_where(migration_url)} is not at revision "
+                        f"{migrations.HEAD_REVISION}, and its login may not migrate it: run "
+                        f"`learning-platform db upgrade` with {settings.MIGRATION_DATABASE_URL} "
+                        "set to the migrating role's URL"
+                    ) from None
+        finally:
+            migrator.dispose()
         self._url = url
         self._engine = sa.create_engine(_with_driver(url), pool_pre_ping=True)
-        if not migrations.is_current(self._engine):
-            migrations.upgrade(self._engine)
+
+    def _urls(self) -> tuple[str, str]:
+        """(the loader's URL, the migrating role's URL)."""
+        if self.database_url:
+            for name, value in (
+                (settings.DATABASE_URL, self.database_url),
+                (settings.MIGRATION_DATABASE_URL, self.migration_database_url),
+            ):
+                if value and not value.startswith("postgresql"):
+                    raise ValueError(
+                        f"{name} must be a PostgreSQL SQLAlchemy URL "
+                        "(postgresql+psycopg://user:password@host:5432/database)"
+                    )
+            return self.database_url, self.migration_database_url or self.database_url
+        superuser = embedded_database_url(
+            settings.home() if self.home is None else Path(self.home).expanduser().resolve()
+        )
+        return as_role(superuser, roles.LOADER), superuser
 
     @property
     def engine(self) -> sa.Engine:
@@ -121,6 +154,13 @@ def _with_driver(url: str) -> sa.URL:
     return (
         parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
     )
+
+
+def _where(url: str) -> str:
+    """host:port/database of a URL: what an error may name (never the user or password)."""
+    parsed = sa.make_url(url)
+    host = parsed.host or str(parsed.query.get("host", "local socket"))
+    return f"{host}:{parsed.port or 5432}/{parsed.database}"
 
 
 def _psycopg_conninfo(url: str) -> str:
@@ -191,7 +231,11 @@ class StagingStore(dg.ConfigurableResource):
 
 def _warehouse() -> PostgresWarehouse:
     if settings.env(settings.DATABASE_URL):
-        return PostgresWarehouse(database_url=dg.EnvVar(settings.DATABASE_URL))
+        migration = settings.MIGRATION_DATABASE_URL
+        return PostgresWarehouse(
+            database_url=dg.EnvVar(settings.DATABASE_URL),
+            migration_database_url=dg.EnvVar(migration) if settings.env(migration) else None,
+        )
     return PostgresWarehouse()
 
 

@@ -55,6 +55,12 @@ def embedded_database_url(home: Path, database: str = DATABASE) -> str:
     return admin_url.set(database=database).render_as_string(hide_password=False)
 
 
+def as_role(url: str, role: str) -> str:
+    """The same server and database, logged in as `role` with no password: pgserver's server
+    trusts connections on its Unix socket (as it does for its superuser) and listens on no port."""
+    return sa.make_url(url).set(username=role, password=None).render_as_string(hide_password=False)
+
+
 def stop_embedded(home: Path) -> bool:
     """Stop the embedded server under `home` if it runs; its data stays. Returns whether it ran."""
     _import_pgserver()

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 # The newest migration. Every run checks the warehouse against it before loading; knowing it here
 # spares each run importing Alembic (about 40 MB) just to learn it. A test keeps it equal to the
 # head of migrations/versions.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 # Any constant will do: it names the lock all migrating processes take, so that two runs starting
 # at once on a fresh database do not both try to create the same tables.
@@ -62,6 +62,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        connection.exec_driver_sql("RESET ROLE")  # migrations run as the owner (env.py)
 
 
 def downgrade(engine: sa.Engine, revision: str) -> None:
@@ -72,6 +73,7 @@ def downgrade(engine: sa.Engine, revision: str) -> None:
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+        connection.exec_driver_sql("RESET ROLE")
 
 
 def pending_changes(engine: sa.Engine) -> list:

@@ -10,6 +10,7 @@ rewrites the same rows. Nobody but the platform reads this schema.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from learning_platform.lib.warehouse.tables.declarations import metadata
 
@@ -61,4 +62,68 @@ reporting_builds = sa.Table(
     sa.Column("built_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     schema=SCHEMA,
     comment="Where each incremental model stopped reading ops.reporting_changes.",
+)
+
+# Erasure (GDPR Art. 17): what was asked and done, and who must never come back. Neither table holds
+# an e-mail, a name or a source id in clear: keys are HMACs under the pseudonym secret.
+erasure_requests = sa.Table(
+    "erasure_requests",
+    metadata,
+    sa.Column("request_id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "learner_key",
+        sa.Text,
+        nullable=False,
+        comment="The erased learner's key (HMAC of the e-mail, or of a source id).",
+    ),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column(
+        "warehouse_erased_at",
+        sa.DateTime(timezone=True),
+        comment="When the warehouse's transaction (rows deleted, keys suppressed) committed.",
+    ),
+    sa.Column(
+        "completed_at",
+        sa.DateTime(timezone=True),
+        comment="When the staged files were rewritten too; null while that is still to do.",
+    ),
+    sa.Column("run_id", sa.Text, nullable=False, comment="The Dagster run that carried it out."),
+    sa.Column(
+        "rows_removed",
+        JSONB,
+        nullable=False,
+        server_default=sa.text("'{}'::jsonb"),
+        comment="Rows deleted, by table (schema.table).",
+    ),
+    sa.Column(
+        "staged_rows_removed",
+        JSONB,
+        nullable=False,
+        server_default=sa.text("'{}'::jsonb"),
+        comment="Rows removed from staged files, by file (under the staging area).",
+    ),
+    schema=SCHEMA,
+    comment="Every erasure request: the audit trail, without the e-mail.",
+)
+
+suppressed_learners = sa.Table(
+    "suppressed_learners",
+    metadata,
+    sa.Column(
+        "suppression_key",
+        sa.Text,
+        primary_key=True,
+        comment="An erased learner's key, or the HMAC of one of their source ids (source:id).",
+    ),
+    sa.Column(
+        "request_id",
+        sa.Uuid,
+        sa.ForeignKey(f"{SCHEMA}.erasure_requests.request_id"),
+        nullable=False,
+    ),
+    sa.Column(
+        "suppressed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    schema=SCHEMA,
+    comment="Learners every load leaves out, so that no re-pull or re-drop brings them back.",
 )
