@@ -117,7 +117,9 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         staged_asset=staged_asset,
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
-        load=lambda cursor, area, days: load_days(cursor, area, aggregation, days),
+        load=lambda cursor, area, days, suppression: load_days(
+            cursor, area, aggregation, days, suppression
+        ),
         description=(
             f"{table.fullname}: the {aggregation.label} report, one row per metric per Pacific day. "
             "Each run replaces its days in one transaction"

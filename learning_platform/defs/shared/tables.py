@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import dagster as dg
 import psycopg
 
+from learning_platform import settings
 from learning_platform.defs.shared.checks import (
     StagedStream,
     load_failures_named,
@@ -17,10 +18,17 @@ from learning_platform.defs.shared.resources import PostgresWarehouse, StagingSt
 from learning_platform.defs.shared.retries import UPSTREAM_RETRY_POLICY, WAREHOUSE_RETRY_POLICY
 from learning_platform.lib.memory import release_free_memory
 from learning_platform.lib.staging import StagingArea
+from learning_platform.lib.suppression import Suppression
 from learning_platform.lib.warehouse.loads import LoadResult
 
-# Loads the staged days (partition keys) into the warehouse, in the cursor's transaction.
-LoadDays = Callable[[psycopg.Cursor, StagingArea, Sequence[str]], LoadResult]
+# Loads the staged days (partition keys) into the warehouse, in the cursor's transaction, leaving
+# the suppressed learners out.
+LoadDays = Callable[[psycopg.Cursor, StagingArea, Sequence[str], Suppression], LoadResult]
+
+
+def suppression_in(cursor: psycopg.Cursor) -> Suppression:
+    """The erased learners every load leaves out, as of the load's transaction."""
+    return Suppression.read(cursor, settings.env(settings.PSEUDONYM_KEY))
 
 
 def daily_staged_asset(
@@ -75,7 +83,7 @@ def daily_table_asset(
         days = list(context.partition_keys)
         refuse_unless_valid(stream, staging, days)
         with load_failures_named(stream, staging, days), warehouse.transaction() as cursor:
-            loaded = load(cursor, staging.area, days)
+            loaded = load(cursor, staging.area, days, suppression_in(cursor))
         release_free_memory()
         context.log.info(
             f"{table.fullname}: replaced {len(days)} day(s), {loaded.deleted} rows deleted, "
@@ -85,6 +93,7 @@ def daily_table_asset(
             metadata={
                 **row_count(loaded.written, len(days)),
                 "rows_deleted": loaded.deleted,
+                "rows_suppressed": loaded.suppressed,
                 "days": days,
                 **{f"{name}_upserted": count for name, count in loaded.upserted.items()},
             }

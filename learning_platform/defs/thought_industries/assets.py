@@ -12,6 +12,7 @@ from learning_platform.defs.shared.checks import (
 from learning_platform.defs.shared.metadata import table_metadata
 from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
 from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
+from learning_platform.defs.shared.tables import suppression_in
 from learning_platform.defs.thought_industries.partitions import drop_file_partitions
 from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
 from learning_platform.lib.thought_industries.exports import FileRejected
@@ -116,7 +117,7 @@ def content_actions(
         load_failures_named(CONTENT_ACTIONS, staging, [file_name]),
         warehouse.transaction() as cursor,
     ):
-        loaded = load_file(cursor, staging.area, file_name)
+        loaded = load_file(cursor, staging.area, file_name, suppression_in(cursor))
     context.log.info(
         f"{file_name}: {loaded.inserted} new actions, {loaded.already_loaded} already loaded"
         + (
@@ -132,6 +133,7 @@ def content_actions(
             "rows_already_loaded": loaded.already_loaded,
             "panorama_filled_in": loaded.panorama_filled_in,
             "rows_rejected": loaded.rows_rejected,
+            "rows_suppressed": loaded.suppressed,
             "same_content_as": loaded.same_content_as or "",
         }
     )

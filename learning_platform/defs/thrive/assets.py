@@ -17,7 +17,11 @@ from learning_platform.defs.shared.retries import (
     WAREHOUSE_RETRY_POLICY,
     no_retry_for_final_failures,
 )
-from learning_platform.defs.shared.tables import daily_staged_asset, daily_table_asset
+from learning_platform.defs.shared.tables import (
+    daily_staged_asset,
+    daily_table_asset,
+    suppression_in,
+)
 from learning_platform.defs.thrive.partitions import (
     THRIVE_API_POOL,
     backfill_policy,
@@ -130,7 +134,9 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
         staged_asset=staged_asset,
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
-        load=lambda cursor, area, days: load_days(cursor, area, stream, days),
+        load=lambda cursor, area, days, suppression: load_days(
+            cursor, area, stream, days, suppression
+        ),
         description=(
             f"{table.fullname}: Thrive {stream.label}, one row per record, keyed by its id. Each run "
             f"replaces its UTC days (by {stream.time_column}) in one transaction."
@@ -190,7 +196,7 @@ def users_table(
 ) -> dg.MaterializeResult:
     refuse_unless_valid(USERS, staging, [SNAPSHOT])
     with load_failures_named(USERS, staging, [SNAPSHOT]), warehouse.transaction() as cursor:
-        loaded = load_users(cursor, staging.area)
+        loaded = load_users(cursor, staging.area, suppression_in(cursor))
     context.log.info(
         f"{USERS.table.fullname}: {loaded.upserted} users upserted, {loaded.total} in the table"
     )
@@ -199,6 +205,7 @@ def users_table(
             "dagster/row_count": loaded.total,
             "users_upserted": loaded.upserted,
             "users_no_longer_listed": loaded.no_longer_listed,
+            "rows_suppressed": loaded.suppressed,
         }
     )
 

@@ -19,6 +19,7 @@ from learning_platform.lib.linkedin_learning.stage import (
     detail_parts,
 )
 from learning_platform.lib.staging import StagingArea
+from learning_platform.lib.suppression import LearnerColumns, Suppression
 from learning_platform.lib.warehouse import changes, loads
 from learning_platform.lib.warehouse.tables import linkedin_learning as tables
 from learning_platform.lib.windows import window_for_key
@@ -30,28 +31,51 @@ TABLES: dict[str, sa.Table] = {
 }
 DETAIL_TABLES: dict[str, sa.Table] = {LEARNERS: tables.learners, CONTENTS: tables.contents}
 
+_LEARNER_ID = (("learner_urn", SOURCE),)
+_PER_LEARNER = (records.LEARNER_ACTIVITY.stream, records.LEARNER_CONTENT_ACTIVITY.stream)
+# Where LinkedIn names a learner: by urn in the activity, by urn and e-mail in the details.
+LEARNER_COLUMNS: dict[sa.Table, LearnerColumns] = {
+    column.table: column
+    for column in (
+        *(
+            LearnerColumns(TABLES[stream], ids=_LEARNER_ID, staged=((SOURCE, stream, ACTIVITY),))
+            for stream in _PER_LEARNER
+        ),
+        LearnerColumns(
+            tables.learners,
+            emails=("email",),
+            ids=_LEARNER_ID,
+            staged=tuple((SOURCE, stream, LEARNERS) for stream in _PER_LEARNER),
+        ),
+    )
+}
+
 
 def load_days(
     cursor: psycopg.Cursor,
     area: StagingArea,
     aggregation: Aggregation,
     partition_keys: Sequence[str],
+    suppression: Suppression,
 ) -> loads.LoadResult:
     """Replace the days' rows of the aggregation's table with their staged rows, and upsert the
-    details they carry (newer days win). Loading the same days twice changes nothing."""
+    details they carry (newer days win), leaving suppressed learners out. Loading the same days
+    twice changes nothing."""
     days = [window_for_key(key).day for key in partition_keys]
 
-    def staged(part: str):
-        return itertools.chain.from_iterable(
+    def staged(part: str, table: sa.Table):
+        batches = itertools.chain.from_iterable(
             area.batches(SOURCE, aggregation.stream, key, part) for key in partition_keys
         )
+        learner = LEARNER_COLUMNS.get(table)
+        return suppression.filter(batches, learner) if learner else batches
 
     load = loads.replace_partitions(
         cursor,
         TABLES[aggregation.stream],
         "window_start",
         days,
-        staged(ACTIVITY),
+        staged(ACTIVITY, TABLES[aggregation.stream]),
         aggregation.activity_schema.names,
     )
     upserted = {}
@@ -59,7 +83,7 @@ def load_days(
         upserted[part], renamed = loads.upsert_batches_watching(
             cursor,
             DETAIL_TABLES[part],
-            staged(part),
+            staged(part, DETAIL_TABLES[part]),
             schema.names,
             newer_column="last_seen_on",
             # Every event of a content item shows its name: a new name is news for all of them.
@@ -68,4 +92,4 @@ def load_days(
         if renamed:
             changes.everything_changed(cursor, f"{renamed} LinkedIn content item(s) renamed")
     changes.days_changed(cursor, SOURCE, days)
-    return loads.LoadResult(load.deleted, load.written, upserted)
+    return loads.LoadResult(load.deleted, load.written, upserted, suppression.removed)

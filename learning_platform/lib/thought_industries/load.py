@@ -12,10 +12,17 @@ import pyarrow.compute as pc
 from psycopg import sql
 
 from learning_platform.lib.staging import StagingArea
+from learning_platform.lib.suppression import LearnerColumns, Suppression
 from learning_platform.lib.thought_industries.exports import REJECT_SCHEMA, SCHEMA
 from learning_platform.lib.thought_industries.stage import ACTIONS, FILE, REJECTS, SOURCE, STREAM
 from learning_platform.lib.warehouse import changes, loads
 from learning_platform.lib.warehouse.tables import thought_industries as tables
+
+# Where Thought Industries names a learner: by e-mail only. (Its rejected lines keep a line number
+# and a reason, never the line's text.)
+LEARNER_COLUMNS = LearnerColumns(
+    tables.content_actions, emails=("learner_email",), staged=((SOURCE, STREAM, ACTIONS),)
+)
 
 
 @dataclass(frozen=True)
@@ -25,12 +32,15 @@ class FileLoaded:
     panorama_filled_in: int
     rows_rejected: int
     same_content_as: str | None  # an earlier file with exactly the same bytes
+    suppressed: int  # actions of erased learners left out
 
 
-def load_file(cursor: psycopg.Cursor, area: StagingArea, file_name: str) -> FileLoaded:
+def load_file(
+    cursor: psycopg.Cursor, area: StagingArea, file_name: str, suppression: Suppression
+) -> FileLoaded:
     """Insert the file's actions that are not loaded yet (filling in a blank Panorama from this
-    file), replace its unreadable lines, and record it in drop_files. Loading a file twice, or the
-    same actions from another export, adds nothing."""
+    file) but the suppressed learners', replace its unreadable lines, and record it in drop_files.
+    Loading a file twice, or the same actions from another export, adds nothing."""
     (file_row,) = [
         row for batch in area.batches(SOURCE, STREAM, file_name, FILE) for row in batch.to_pylist()
     ]
@@ -39,7 +49,8 @@ def load_file(cursor: psycopg.Cursor, area: StagingArea, file_name: str) -> File
     days: set = set()
 
     def actions() -> Iterator[pa.RecordBatch]:
-        for batch in area.batches(SOURCE, STREAM, file_name, ACTIONS):
+        staged = area.batches(SOURCE, STREAM, file_name, ACTIONS)
+        for batch in suppression.filter(staged, LEARNER_COLUMNS):
             # The UTC days the file's actions happened on: the marts' days to refresh.
             days.update(pc.unique(pc.cast(batch.column("occurred_at"), pa.date32())).to_pylist())
             source = pa.array([file_name] * batch.num_rows, pa.string())
@@ -74,10 +85,11 @@ def load_file(cursor: psycopg.Cursor, area: StagingArea, file_name: str) -> File
     changes.days_changed(cursor, SOURCE, (day for day in days if day is not None))
     return FileLoaded(
         inserted=inserted,
-        already_loaded=file_row["rows_read"] - inserted,
+        already_loaded=file_row["rows_read"] - inserted - suppression.removed,
         panorama_filled_in=filled,
         rows_rejected=file_row["rows_rejected"],
         same_content_as=same_content_as,
+        suppressed=suppression.removed,
     )
 
 

@@ -11,6 +11,7 @@ import psycopg
 import sqlalchemy as sa
 
 from learning_platform.lib.staging import StagingArea
+from learning_platform.lib.suppression import LearnerColumns, Suppression
 from learning_platform.lib.thrive import records
 from learning_platform.lib.thrive.records import Stream
 from learning_platform.lib.thrive.stage import RECORDS, SNAPSHOT, SOURCE, USERS_STREAM
@@ -23,18 +24,44 @@ TABLES: dict[str, sa.Table] = {
     records.CPD_ENTRY_STREAM.name: tables.cpd_entries,
     USERS_STREAM: tables.users,
 }
+# Where Thrive names a learner: by user id in the records, by id and e-mail in the users.
+LEARNER_COLUMNS: dict[str, LearnerColumns] = {
+    records.ACTIVITY_STREAM.name: LearnerColumns(
+        tables.activities,
+        ids=(("user_id", SOURCE),),
+        staged=((SOURCE, records.ACTIVITY_STREAM.name, RECORDS),),
+    ),
+    records.CPD_ENTRY_STREAM.name: LearnerColumns(
+        tables.cpd_entries,
+        ids=(("user_id", SOURCE),),
+        staged=((SOURCE, records.CPD_ENTRY_STREAM.name, RECORDS),),
+    ),
+    USERS_STREAM: LearnerColumns(
+        tables.users,
+        emails=("email",),
+        ids=(("id", SOURCE),),
+        staged=((SOURCE, USERS_STREAM, RECORDS),),
+    ),
+}
 
 
 def load_days(
-    cursor: psycopg.Cursor, area: StagingArea, stream: Stream, partition_keys: Sequence[str]
+    cursor: psycopg.Cursor,
+    area: StagingArea,
+    stream: Stream,
+    partition_keys: Sequence[str],
+    suppression: Suppression,
 ) -> loads.LoadResult:
     """Replace the UTC days' records of the stream's table (by its time column) with their staged
-    rows. Loading the same days twice changes nothing."""
+    rows, leaving suppressed learners out. Loading the same days twice changes nothing."""
     table = TABLES[stream.name]
     windows = [window_for_key(key, UTC) for key in partition_keys]
     columns = [name for name in stream.schema.names if name in table.columns]
-    batches = itertools.chain.from_iterable(
-        area.batches(SOURCE, stream.name, key, RECORDS) for key in partition_keys
+    batches = suppression.filter(
+        itertools.chain.from_iterable(
+            area.batches(SOURCE, stream.name, key, RECORDS) for key in partition_keys
+        ),
+        LEARNER_COLUMNS[stream.name],
     )
     deleted = loads.delete_time_ranges(
         cursor, table, stream.time_column, [(w.start, w.end) for w in windows]
@@ -43,7 +70,7 @@ def load_days(
     # keyed by its id, and is updated in place instead of failing the load.
     written = loads.upsert_batches(cursor, table, batches, columns, newer_column=None)
     changes.days_changed(cursor, SOURCE, [window.day for window in windows])
-    return loads.LoadResult(deleted, written)
+    return loads.LoadResult(deleted, written, suppressed=suppression.removed)
 
 
 @dataclass(frozen=True)
@@ -51,16 +78,20 @@ class UsersLoaded:
     upserted: int
     no_longer_listed: int
     total: int
+    suppressed: int
 
 
-def load_users(cursor: psycopg.Cursor, area: StagingArea) -> UsersLoaded:
-    """Upsert the staged snapshot's users; users it no longer lists keep their older snapshot_at."""
+def load_users(cursor: psycopg.Cursor, area: StagingArea, suppression: Suppression) -> UsersLoaded:
+    """Upsert the staged snapshot's users but the suppressed; users it no longer lists keep their
+    older snapshot_at."""
     upserted = loads.upsert_batches(
         cursor,
         tables.users,
-        area.batches(SOURCE, USERS_STREAM, SNAPSHOT, RECORDS),
+        suppression.filter(
+            area.batches(SOURCE, USERS_STREAM, SNAPSHOT, RECORDS), LEARNER_COLUMNS[USERS_STREAM]
+        ),
         records.USER_SCHEMA.names,
         newer_column="snapshot_at",
     )
     no_longer_listed, total = loads.count_older_rows(cursor, tables.users, "snapshot_at")
-    return UsersLoaded(upserted, no_longer_listed, total)
+    return UsersLoaded(upserted, no_longer_listed, total, suppression.removed)

@@ -37,6 +37,8 @@ class LoadResult:
     written: int
     # Rows upserted alongside into other tables (a report's learner details), by their name.
     upserted: dict[str, int] = field(default_factory=dict)
+    # Rows of erased learners left out (ops.suppressed_learners).
+    suppressed: int = 0
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ deploy/postgres-init.sh where they may not).
 
 from __future__ import annotations
 
+import psycopg
+from psycopg import sql
+
 OWNER = "learning_platform_owner"
 LOADER = "learning_platform_loader"
 READER = "reporting_reader"
@@ -28,11 +31,37 @@ READER_IDLE_IN_TRANSACTION_TIMEOUT = "1min"
 
 
 def reader_settings(
-    timeout: str = READER_STATEMENT_TIMEOUT, idle: str = READER_IDLE_IN_TRANSACTION_TIMEOUT
+    statement_timeout: str = READER_STATEMENT_TIMEOUT,
+    idle_in_transaction_session_timeout: str = READER_IDLE_IN_TRANSACTION_TIMEOUT,
 ) -> dict[str, str]:
     """The settings every reading session gets (ALTER ROLE ... IN DATABASE ... SET)."""
     return {
         "default_transaction_read_only": "on",
-        "statement_timeout": timeout,
-        "idle_in_transaction_session_timeout": idle,
+        "statement_timeout": statement_timeout,
+        "idle_in_transaction_session_timeout": idle_in_transaction_session_timeout,
     }
+
+
+def add_reader(
+    cursor: psycopg.Cursor, name: str, password: str | None = None, **settings: str
+) -> None:
+    """Create (or update) an analyst's login: a member of READER, read-only by default, with the
+    reader's timeouts in this database (`settings` overrides them). Needs CREATEROLE."""
+    values = reader_settings(**settings)
+    role = sql.Identifier(name)
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
+    verb = "ALTER" if cursor.fetchone() else "CREATE"
+    statement = sql.SQL(f"{verb} ROLE {{}} LOGIN").format(role)
+    if password is not None:
+        statement = sql.SQL("{} PASSWORD {}").format(statement, sql.Literal(password))
+    cursor.execute(statement)
+    cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(READER), role))
+    for setting, value in values.items():
+        cursor.execute(
+            sql.SQL("ALTER ROLE {} IN DATABASE {} SET {} = {}").format(
+                role,
+                sql.Identifier(cursor.connection.info.dbname),
+                sql.Identifier(setting),
+                sql.Literal(value),
+            )
+        )
