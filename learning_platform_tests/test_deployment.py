@@ -335,6 +335,7 @@ def test_compose_services_reach_the_user_code_and_the_database_through_the_contr
         settings.DATABASE_URL,
         settings.HOME,
         settings.STAGING_URL,
+        settings.STAGING_RETENTION_DAYS,
         settings.LINKEDIN_CLIENT_ID,
         settings.LINKEDIN_CLIENT_SECRET,
         settings.THRIVE_TENANT_ID,
@@ -543,6 +544,20 @@ def test_run_pods_get_the_bench_sized_resources_whichever_block_the_chart_applie
     assert deployment["includeConfigInLaunchedRuns"] == {"enabled": True}
     assert deployment["resources"] == resources
     assert resources["requests"]["memory"] == "768Mi" and resources["limits"]["memory"] == "1536Mi"
+
+
+def test_every_deployment_keeps_staged_partitions_for_the_default_retention():
+    """Compose (with .env.example, and with the variable left out of .env) and the chart pass the
+    number of days the code defaults to: the retention the README states is the one they run."""
+    default = str(settings.DEFAULT_STAGING_RETENTION_DAYS)
+    variable = settings.STAGING_RETENTION_DAYS
+    unset = {k: v for k, v in read_dotenv(ROOT / ".env.example").items() if k != variable}
+    compose_default = interpolate_compose(load_yaml("docker-compose.yml"), unset)
+    (deployment,) = load_yaml("deploy/helm/values.yaml")["dagster-user-deployments"]["deployments"]
+
+    assert compose_with_example_env()["services"]["daemon"]["environment"][variable] == default
+    assert compose_default["services"]["user-code"]["environment"][variable] == default
+    assert deployment["env"][variable] == default
 
 
 def test_helm_values_hold_no_secret_and_name_the_secrets_runs_read():
