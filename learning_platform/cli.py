@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import shutil
 import subprocess
@@ -159,27 +160,129 @@ def db(args: argparse.Namespace) -> int:
     from learning_platform.defs.shared.resources import PostgresWarehouse
 
     url = settings.env(settings.DATABASE_URL)
-    warehouse = PostgresWarehouse(database_url=url)
+    # The migrating role's URL: migrations, checks and new logins are its business, not the loader's.
+    target = settings.env(settings.MIGRATION_DATABASE_URL) or url or _embedded_url()
+    engine = sa.create_engine(target, poolclass=sa.pool.NullPool)
     if args.action == "upgrade":
-        warehouse.ensure_ready()  # applies every pending migration
+        warehouse = PostgresWarehouse(
+            database_url=url, migration_database_url=settings.env(settings.MIGRATION_DATABASE_URL)
+        )
+        warehouse.ensure_ready()  # applies every pending migration, then connects as the loader
         print(f"warehouse at revision {migrations.current_revision(warehouse.engine)}")
-    elif args.action == "current":
-        # Look without migrating.
-        target = url or _embedded_url()
-        engine = sa.create_engine(target)
+    elif args.action == "current":  # look without migrating
         print(
             f"current: {migrations.current_revision(engine)}  head: {migrations.head_revision(target)}"
         )
     elif args.action == "check":
-        changes = migrations.pending_changes(warehouse.engine)
+        changes = migrations.pending_changes(engine)
         print(
             "warehouse matches the table definitions" if not changes else f"differences: {changes}"
         )
         return 0 if not changes else 1
     elif args.action == "downgrade":
-        migrations.downgrade(warehouse.engine, args.revision)
-        print(f"warehouse at revision {migrations.current_revision(warehouse.engine)}")
+        migrations.downgrade(engine, args.revision)
+        print(f"warehouse at revision {migrations.current_revision(engine)}")
+    elif args.action == "add-reader":
+        return _add_reader(engine, args.revision)
     return 0
+
+
+def _add_reader(engine, name: str | None) -> int:
+    """An analyst's login: reads `reporting`, read-only, with the reader's timeouts."""
+    from learning_platform.lib.warehouse import roles
+
+    if not name or name == "-1":
+        print("db add-reader needs the login's name: learning-platform db add-reader NAME")
+        return 2
+    password = settings.env(settings.READER_PASSWORD)
+    if password is None and engine.url.host:  # the embedded server needs none (its socket)
+        password = getpass.getpass(f"password for {name}: ")
+    with engine.begin() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        roles.add_reader(cursor, name, password)
+    print(f"{name} reads the reporting schema ({', '.join(roles.reader_settings())} set)")
+    return 0
+
+
+def erase(args: argparse.Namespace) -> int:
+    """Erase one learner from every store, for good (GDPR Art. 17): launches the erase_learner job,
+    then reporting_refresh. The e-mail is keyed here and never leaves this process."""
+    from learning_platform.lib.identity import Pseudonymizer, PseudonymKeyError
+
+    _prepare_home()
+    if not settings.env(settings.DATABASE_URL):
+        # The embedded warehouse is the demo's and the UI's, keyed as they key it.
+        os.environ.setdefault(settings.PSEUDONYM_KEY, DEMO_PSEUDONYM_KEY)
+    try:
+        pseudonymizer = Pseudonymizer.from_secret(settings.env(settings.PSEUDONYM_KEY))
+    except PseudonymKeyError as error:
+        print(f"learning-platform erase: {error}", file=sys.stderr)
+        return 2
+    learner_key = _learner_key(args, pseudonymizer)
+
+    import dagster as dg
+
+    from learning_platform import demo_run
+
+    instance = dg.DagsterInstance.get()
+    config = {"ops": {"erase_from_every_store": {"config": {"learner_key": learner_key}}}}
+    with demo_run.workspace_runs(instance) as runs:
+        run = runs.run("erase_learner", {}, run_config=config, trigger="erase")
+        if run.status != dg.DagsterRunStatus.SUCCESS:
+            print(
+                f"erase_learner run {run.run_id} {run.status.value}: see ./run ui", file=sys.stderr
+            )
+            return 1
+        print(_erasure_summary(run.run_id))
+        if args.no_refresh:
+            return 0
+        refresh = runs.run("reporting_refresh", {}, trigger="erase")
+    print(f"reporting_refresh run {refresh.run_id}: {refresh.status.value}")
+    return 0 if refresh.status == dg.DagsterRunStatus.SUCCESS else 1
+
+
+def _learner_key(args: argparse.Namespace, pseudonymizer) -> str:
+    """The key of the learner the arguments name: the e-mail's, a source id's as the directory
+    keyed it, or the key itself."""
+    if args.email:
+        # "-": read from standard input, so that the e-mail stays out of the shell's history.
+        email = sys.stdin.readline() if args.email == "-" else args.email
+        return pseudonymizer.learner_key(email)
+    if args.learner_key:
+        return args.learner_key.strip().lower()
+    source, source_id = (
+        ("linkedin_learning", args.linkedin_urn)
+        if args.linkedin_urn
+        else ("thrive", args.thrive_user_id)
+    )
+    from learning_platform.defs.shared.resources import PostgresWarehouse
+
+    warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
+    keyed = warehouse.scalar(
+        "SELECT learner_key FROM directory.learner_identities"
+        " WHERE source = :source AND source_learner_id = :id",
+        source=source,
+        id=source_id,
+    )
+    return str(keyed) if keyed else pseudonymizer.source_scoped_key(source, source_id)
+
+
+def _erasure_summary(run_id: str) -> str:
+    from learning_platform.defs.shared.resources import PostgresWarehouse
+
+    warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
+    with warehouse.transaction() as cursor:
+        cursor.execute(
+            "SELECT request_id, learner_key, rows_removed, staged_rows_removed"
+            " FROM ops.erasure_requests WHERE run_id = %s",
+            (run_id,),
+        )
+        request_id, learner_key, rows, staged = cursor.fetchone()
+    return (
+        f"erasure {request_id}: learner {learner_key[:12]}…, {sum(rows.values())} rows deleted "
+        f"from {sum(1 for count in rows.values() if count)} table(s), {sum(staged.values())} "
+        f"from {len(staged)} staged file(s); suppressed for every later load"
+    )
 
 
 def dbt(args: argparse.Namespace) -> int:
@@ -249,11 +352,32 @@ def parser() -> argparse.ArgumentParser:
     ui_parser.set_defaults(handler=ui)
 
     db_parser = commands.add_parser("db", help=db.__doc__)
-    db_parser.add_argument("action", choices=["upgrade", "current", "check", "downgrade", "stop"])
     db_parser.add_argument(
-        "revision", nargs="?", default="-1", help="with downgrade: the target revision"
+        "action", choices=["upgrade", "current", "check", "downgrade", "add-reader", "stop"]
+    )
+    db_parser.add_argument(
+        "revision",
+        nargs="?",
+        default="-1",
+        help="with downgrade: the target revision; with add-reader: the analyst's login name "
+        f"(its password from {settings.READER_PASSWORD}, or asked)",
     )
     db_parser.set_defaults(handler=db)
+
+    erase_parser = commands.add_parser("erase", help=erase.__doc__)
+    who = erase_parser.add_mutually_exclusive_group(required=True)
+    who.add_argument(
+        "--email", help="the learner's e-mail (any case); '-' reads it from standard input"
+    )
+    who.add_argument("--learner-key", help="the learner's key, as the marts show it")
+    who.add_argument("--linkedin-urn", help="a LinkedIn learner urn")
+    who.add_argument("--thrive-user-id", help="a Thrive user id")
+    erase_parser.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="leave the marts' recomputation to the marts_after_erasure sensor",
+    )
+    erase_parser.set_defaults(handler=erase)
 
     dbt_parser = commands.add_parser("dbt", help=dbt.__doc__)
     dbt_parser.add_argument(

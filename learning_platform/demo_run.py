@@ -212,8 +212,15 @@ class WorkspaceRuns:
         self._location = context.get_code_location(location_name)
         self._repository = next(iter(self._location.get_repositories().values()))
 
-    def run(self, job_name: str, tags: dict[str, str]) -> dg.DagsterRun:
+    def run(
+        self,
+        job_name: str,
+        tags: dict[str, str],
+        run_config: dict | None = None,
+        trigger: str = "demo",
+    ) -> dg.DagsterRun:
         """Launch `job_name` with `tags` (its partitions) and wait until the run has ended."""
+        run_config = {**RUN_CONFIG, **(run_config or {})}
         from dagster._core.definitions.selector import JobSubsetSelector
 
         remote_job = self._location.get_job(
@@ -226,7 +233,7 @@ class WorkspaceRuns:
         )
         plan = self._location.get_execution_plan(
             remote_job,
-            RUN_CONFIG,
+            run_config,
             step_keys_to_execute=None,
             known_state=None,
             instance=self.instance,
@@ -234,14 +241,14 @@ class WorkspaceRuns:
         run = self.instance.create_run(
             job_name=job_name,
             run_id=None,
-            run_config=RUN_CONFIG,
+            run_config=run_config,
             resolved_op_selection=remote_job.resolved_op_selection,
             step_keys_to_execute=plan.execution_plan_snapshot.step_keys_to_execute,
             op_selection=None,
             status=None,
             root_run_id=None,
             parent_run_id=None,
-            tags={**remote_job.tags, **tags, "learning_platform/trigger": "demo"},
+            tags={**remote_job.tags, **tags, "learning_platform/trigger": trigger},
             job_snapshot=remote_job.job_snapshot,
             execution_plan_snapshot=plan.execution_plan_snapshot,
             parent_job_snapshot=remote_job.parent_job_snapshot,
