@@ -219,6 +219,13 @@ def erase(args: argparse.Namespace) -> int:
         print(f"learning-platform erase: {error}", file=sys.stderr)
         return 2
     learner_key = _learner_key(args, pseudonymizer)
+    from learning_platform.defs.erasure.jobs import LEARNER_KEY
+
+    if not LEARNER_KEY.fullmatch(learner_key):
+        print(
+            "learning-platform erase: a learner key is 64 hexadecimal characters", file=sys.stderr
+        )
+        return 2
 
     import dagster as dg
 

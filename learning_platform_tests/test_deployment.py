@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import yaml
 from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.instance.config import dagster_instance_config
@@ -27,6 +28,7 @@ from dagster_postgres.schedule_storage import PostgresScheduleStorage
 from jsonschema.validators import validator_for
 
 from learning_platform import settings
+from learning_platform.lib.warehouse import roles
 from learning_platform_tests.deployment_files import (
     ComposeInterpolationError,
     InstanceClassError,
@@ -253,7 +255,7 @@ def test_compose_file_follows_the_compose_specification():
     compose = compose_with_example_env()
 
     assert compose_specification_errors(compose) == []
-    assert set(compose["services"]) == {"postgres", "user-code", "webserver", "daemon"}
+    assert set(compose["services"]) == {"postgres", "migrate", "user-code", "webserver", "daemon"}
 
 
 def test_a_misspelled_compose_key_fails_the_compose_specification():
@@ -315,7 +317,12 @@ def test_env_example_lists_every_compose_variable_and_no_secret():
 def test_compose_has_no_default_secret():
     """Every password is required from the operator's .env; none is written into the file."""
     text = (ROOT / "docker-compose.yml").read_text()
-    for variable in ("POSTGRES_PASSWORD", "DAGSTER_POSTGRES_PASSWORD", "WAREHOUSE_PASSWORD"):
+    for variable in (
+        "POSTGRES_PASSWORD",
+        "DAGSTER_POSTGRES_PASSWORD",
+        "WAREHOUSE_MIGRATOR_PASSWORD",
+        "WAREHOUSE_LOADER_PASSWORD",
+    ):
         assert f"${{{variable}:?" in text
 
 
@@ -360,15 +367,42 @@ def test_compose_builds_the_image_once_and_starts_services_once_their_dependenci
     image = services["user-code"]["image"]
 
     assert [name for name, service in services.items() if "build" in service] == ["user-code"]
-    for name in ("webserver", "daemon"):
+    for name in ("migrate", "webserver", "daemon"):
         assert services[name]["image"] == image
         assert services[name]["pull_policy"] == "never"  # never looked for on a registry
     for name, service in services.items():
+        if name == "migrate":  # a one-shot: it exits once the warehouse is current
+            continue
         assert service["restart"] == "unless-stopped", name
         assert service["healthcheck"]["test"], name
         for dependency, condition in service.get("depends_on", {}).items():
-            assert condition == {"condition": "service_healthy"}, (name, dependency)
+            expected = (
+                "service_completed_successfully" if dependency == "migrate" else "service_healthy"
+            )
+            assert condition == {"condition": expected}, (name, dependency)
     assert set(services["webserver"]["depends_on"]) == {"postgres", "user-code"}
+    assert services["user-code"]["depends_on"]["migrate"]
+
+
+def test_compose_migrates_with_its_own_login_and_runs_everything_as_the_loader():
+    services = compose_with_example_env()["services"]
+    migrate = services["migrate"]
+
+    assert migrate["command"] == ["learning-platform", "db", "upgrade"]
+    assert migrate["restart"] == "on-failure"
+    migrator = sa.make_url(migrate["environment"][settings.MIGRATION_DATABASE_URL])
+    assert migrator.username == "learning_platform_migrator"
+    for name in ("migrate", "user-code", "daemon"):
+        environment = services[name]["environment"]
+        assert sa.make_url(environment[settings.DATABASE_URL]).username == roles.LOADER, name
+    for name in ("user-code", "webserver", "daemon"):
+        assert settings.MIGRATION_DATABASE_URL not in services[name]["environment"], name
+    # The init script makes the roles the migrations may not: the same names as the code's.
+    init = (ROOT / "deploy" / "postgres-init.sh").read_text()
+    for role in (roles.OWNER, roles.LOADER, roles.READER, "learning_platform_migrator"):
+        assert f"CREATE ROLE {role} " in init
+    for setting, value in roles.reader_settings().items():
+        assert f"SET {setting} = " in init and value in init
 
 
 def test_only_the_daemon_has_the_docker_socket():

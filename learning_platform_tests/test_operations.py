@@ -2,6 +2,7 @@
 the project's instance config: the demo's runs re-executed from the UI's API, and a run whose
 worker is killed failed, its pool slot freed, the next run started and the dead one retried."""
 
+import io
 import os
 import signal
 import time
@@ -12,7 +13,7 @@ import pytest
 import requests
 import yaml
 
-from learning_platform import demo_run, settings
+from learning_platform import cli, demo_run, settings
 from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.lib.windows import DayWindow
 from learning_platform_sandbox import ContentActions, Organisation, SandboxServer
@@ -346,3 +347,39 @@ def test_a_twenty_day_backfill_runs_as_two_runs_of_at_most_14_days_one_fetch_at_
                 (days[0], days[-1]),
             )
             assert cursor.fetchall() == [(20,)]
+
+
+def test_erase_keys_the_email_in_its_own_process_and_no_run_or_event_keeps_it(
+    deployment, monkeypatch, capsys
+):
+    """`learning-platform erase --email -`: the erasure and the marts' refresh run through the
+    code location, and the e-mail is in none of the instance's runs, configs or events. Last in
+    the module: it removes a learner the tests above count."""
+    email = deployment.warehouse.scalar(
+        "SELECT email FROM directory.learners WHERE email IS NOT NULL"
+        " AND cardinality(linkedin_learner_urns) > 0 ORDER BY learner_key LIMIT 1"
+    )
+    runs_before = {run.run_id for run in deployment.instance.get_runs()}
+    monkeypatch.setattr("sys.stdin", io.StringIO(f" {email.upper()}\n"))
+
+    assert cli.main(["erase", "--email", "-"]) == 0
+
+    printed = capsys.readouterr().out
+    assert "erasure " in printed and "suppressed for every later load" in printed
+    new_runs = [run for run in deployment.instance.get_runs() if run.run_id not in runs_before]
+    assert sorted(run.job_name for run in new_runs) == ["erase_learner", "reporting_refresh"]
+    assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in new_runs)
+    assert (
+        deployment.warehouse.scalar(
+            "SELECT count(*) FROM directory.learners WHERE email = :email", email=email
+        )
+        == 0
+    )
+    recorded = [repr(run.run_config) + repr(run.tags) for run in new_runs]
+    for run in new_runs:
+        recorded += [repr(entry) for entry in deployment.instance.all_logs(run.run_id)]
+    assert email.lower() not in "\n".join(recorded).lower()
+
+    # A key that is not one fails in the command, before any run.
+    assert cli.main(["erase", "--learner-key", "not-a-key"]) == 2
+    assert len(deployment.instance.get_runs()) == len(runs_before) + 2
