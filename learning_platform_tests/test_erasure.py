@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
+import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -237,3 +238,24 @@ def load_every_source_again(platform) -> list[dg.ExecuteInProcessResult]:
         results.append(platform.materialize_drop(path.name))
     assert all(result.success for result in results)
     return results
+
+
+def test_an_erasure_waits_for_the_loads_under_way_and_later_loads_see_its_keys(warehouse):
+    """A load reads the suppressed keys once, at its start: an erasure may not commit between
+    that read and the load's commit, or the load would bring the learner back."""
+    from learning_platform.lib.suppression import Suppression, lock_out_loads
+
+    with warehouse.transaction() as load:
+        suppression = Suppression.read(load, SECRET)
+        assert suppression.keys == frozenset()
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            with warehouse.transaction() as erasure:
+                erasure.execute("SET LOCAL lock_timeout = '200ms'")
+                lock_out_loads(erasure)
+    # The load is over: the erasure goes through, and the next load waits for it to commit.
+    with warehouse.transaction() as erasure:
+        lock_out_loads(erasure)
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            with warehouse.transaction() as load:
+                load.execute("SET LOCAL lock_timeout = '200ms'")
+                Suppression.read(load, SECRET)

@@ -23,7 +23,7 @@ from psycopg import sql
 
 from learning_platform.lib.identity import Pseudonymizer, normalise_email
 from learning_platform.lib.staging import StagingArea
-from learning_platform.lib.suppression import LearnerColumns
+from learning_platform.lib.suppression import LearnerColumns, lock_out_loads
 from learning_platform.lib.warehouse import changes
 from learning_platform.lib.warehouse.loads import qualified
 from learning_platform.lib.warehouse.roles import DBT_SCHEMAS
@@ -61,7 +61,10 @@ def find_learner(
     learner_key: str,
     holders: Sequence[LearnerColumns],
 ) -> Learner:
-    """Every e-mail and source id of the learner with this key, in the warehouse as it is."""
+    """Every e-mail and source id of the learner with this key, in the warehouse as it is. No load
+    runs from here to the end of the caller's transaction: one that starts meanwhile waits, then
+    reads the keys the erasure suppressed."""
+    lock_out_loads(cursor)
     emails: set[str] = set()
     ids: set[tuple[str, str]] = set()
     for holder in holders:

@@ -38,9 +38,24 @@ class LearnerColumns:
     staged: tuple[tuple[str, str, str], ...] = ()
 
 
+# Loads hold it shared for their whole transaction, an erasure alone: an erasure waits for the
+# loads under way, and a load that starts meanwhile waits for it, then reads the keys it added.
+ERASURE_LOCK = "learning_platform.erasure"
+
+
+def lock_out_erasures(cursor: psycopg.Cursor) -> None:
+    """For the rest of the caller's transaction, no erasure commits (loads share this lock)."""
+    cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))", (ERASURE_LOCK,))
+
+
+def lock_out_loads(cursor: psycopg.Cursor) -> None:
+    """For the rest of the caller's transaction, no load runs (the erasure's side of the lock)."""
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (ERASURE_LOCK,))
+
+
 @dataclass
 class Suppression:
-    """The suppressed keys, read in a load's transaction; `removed` counts the rows it left out."""
+    """The suppressed keys of a load's transaction; `removed` counts the rows it left out."""
 
     keys: frozenset[str]
     pseudonymizer: Callable[[], Pseudonymizer]
@@ -49,8 +64,10 @@ class Suppression:
 
     @classmethod
     def read(cls, cursor: psycopg.Cursor, secret: str | None) -> Suppression:
-        """The keys as of the caller's transaction. The secret is needed only if there are any (a
-        missing one then fails the load, naming the variable)."""
+        """The keys as of the caller's transaction, which no erasure can outrun from here on. The
+        secret is needed only if there are any (a missing one then fails the load, naming the
+        variable)."""
+        lock_out_erasures(cursor)
         cursor.execute(
             sql.SQL("SELECT suppression_key FROM {}").format(
                 sql.Identifier(ops.SCHEMA, ops.suppressed_learners.name)
