@@ -65,12 +65,19 @@ class RequestStats:
     api_calls: int = 0  # requests sent to the API itself, retries included
     token_requests: int = 0  # requests sent to a token endpoint, retries included
     retries: int = 0  # attempts that were repeated after a transient fault
+    throttled: int = 0  # of which after an HTTP 429
+    in_flight_lowered: int = 0  # times a 429 halved a walk's pages in flight
     retry_wait_seconds: float = 0.0  # time spent waiting between attempts
     token_renewals_after_401: int = 0
     pages: int = 0  # non-empty pages received
     elements_received: int = 0
     elements_expected: int = 0  # what the upstream's paging totals announced
     shortfalls: list[str] = field(default_factory=list)  # paging anomalies, one line each
+
+    def add(self, other: RequestStats) -> None:
+        """Count `other`'s calls in these (one request's, fetched on another thread)."""
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
 
     def as_metadata(self) -> dict[str, Any]:
         metadata = asdict(self)
@@ -244,6 +251,8 @@ class HttpClient:
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             stats.retries += 1
+            if getattr(state.outcome.exception() if state.outcome else None, "status", None) == 429:
+                stats.throttled += 1
             stats.retry_wait_seconds += state.upcoming_sleep
             failure = state.outcome.exception() if state.outcome else None
             log.warning(

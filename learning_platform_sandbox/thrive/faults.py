@@ -41,6 +41,7 @@ class ThriveFaults(FaultsBase[_Failure, str]):
         self._unknown_verbs: list[_UnknownVerb] = []
         self._cpd_durations: dict[int, object] = {}  # day number -> durationMinutes as served
         self._shifts: dict[str, int] = {}  # endpoint -> records to shift pages back by
+        self._shifted_pages: dict[str, set[int]] = {}  # endpoint -> pages served shifted so far
 
     def fail(
         self,
@@ -93,9 +94,11 @@ class ThriveFaults(FaultsBase[_Failure, str]):
             raise ValueError(f"pages shift back by at least one record, got {by}")
         with self._lock:
             self._shifts[endpoint] = by
+            self._shifted_pages[endpoint] = set()
 
     def _clear_own(self) -> None:
         self._unknown_verbs, self._cpd_durations, self._shifts = [], {}, {}
+        self._shifted_pages = {}
 
     def _failure_matches(self, failure: _Failure, endpoint: str) -> bool:
         return failure.endpoint in (None, endpoint)
@@ -119,6 +122,13 @@ class ThriveFaults(FaultsBase[_Failure, str]):
             return self._shifts.get(endpoint, 0)
 
     def _page_served(self, endpoint: str, page: int, total_pages: int) -> None:
-        if page >= total_pages:
-            with self._lock:
+        # The walk is over once every page after the first has been served, in whatever order a
+        # client with several pages in flight asks for them.
+        with self._lock:
+            served = self._shifted_pages.get(endpoint)
+            if served is None:
+                return
+            served.add(page)
+            if served >= set(range(2, total_pages + 1)):
                 self._shifts.pop(endpoint, None)
+                self._shifted_pages.pop(endpoint, None)

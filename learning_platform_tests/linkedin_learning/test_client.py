@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import traceback
 from collections.abc import Callable
@@ -180,6 +181,7 @@ def make_api(
     retry: RetryPolicy = RetryPolicy(),
     timeout: tuple[float, float] = (1.0, 2.0),
     client_secret: str = CLIENT_SECRET,
+    pages_in_flight: int = 1,
 ) -> LinkedInLearningApi:
     return LinkedInLearningApi(
         CLIENT_ID,
@@ -187,6 +189,7 @@ def make_api(
         api_url=server.url_for("/"),
         token_url=server.url_for("/oauth/v2/accessToken"),
         page_size=page_size,
+        pages_in_flight=pages_in_flight,
         timeout=timeout,
         retry=retry,
         sleep=fake_time.sleep,
@@ -425,6 +428,74 @@ def test_pages_are_yielded_as_they_arrive(server, fake_time):
     assert first.start == 0 and linkedin.starts == [0]
     next(pages)
     assert linkedin.starts == [0, 10]
+
+
+# Pages in flight ---------------------------------------------------------------------------------
+
+
+def test_four_in_flight_hand_on_exactly_the_sequential_pages(server, fake_time):
+    FakeLinkedIn(server, total=95)
+    sequential = fetch_day(make_api(server, fake_time), RequestStats())
+    stats = RequestStats()
+
+    concurrent = fetch_day(make_api(server, fake_time, pages_in_flight=4), stats)
+
+    assert [(page.start, learner_numbers([page])) for page in concurrent] == [
+        (page.start, learner_numbers([page])) for page in sequential
+    ]
+    assert stats.pages == 10 and stats.elements_received == stats.elements_expected == 95
+    assert stats.shortfalls == []
+
+
+def test_a_short_page_in_flight_is_followed_by_a_gap_fill_before_the_next_page(server, fake_time):
+    """Pages of 7 where 10 were asked for: each fixed offset's page leaves a gap, filled where it
+    ended, so every element comes once and in order."""
+    linkedin = FakeLinkedIn(server, total=34, page_limit=7)
+
+    pages = fetch_day(make_api(server, fake_time, pages_in_flight=4), RequestStats())
+
+    assert learner_numbers(pages) == list(range(34))
+    # The first page (7), then fixed stretches [7, 10), [10, 20), [20, 30), [30, 34) and a gap
+    # fill after each stretch a short page did not cover.
+    assert sorted(linkedin.starts) == [0, 7, 10, 17, 20, 27, 30]
+
+
+def test_an_empty_page_in_flight_before_total_ends_the_walk_with_the_shortfall(server, fake_time):
+    FakeLinkedIn(server, total=100, announced_total=120)
+    stats = RequestStats()
+
+    pages = fetch_day(make_api(server, fake_time, page_size=50, pages_in_flight=4), stats)
+
+    assert learner_numbers(pages) == list(range(100))
+    assert "100 elements received of 120" in stats.shortfalls[0]
+
+
+def test_a_429_in_flight_is_waited_out_and_halves_the_pages_in_flight(server, fake_time):
+    linkedin = FakeLinkedIn(server, total=95)
+    linkedin.fail(status(429, headers={"Retry-After": "2"}), start=30)
+    stats = RequestStats()
+
+    pages = fetch_day(make_api(server, fake_time, pages_in_flight=4), stats)
+
+    assert learner_numbers(pages) == list(range(95))
+    assert stats.throttled == 1 and stats.in_flight_lowered == 1
+    assert fake_time.waits == [2.0]
+
+
+def test_a_page_that_fails_for_good_in_flight_ends_the_walk_naming_it(server, fake_time):
+    linkedin = FakeLinkedIn(server, total=95)
+    linkedin.fail(status(403), start=40, times=None)
+    pages = make_api(server, fake_time, pages_in_flight=4).activity_report_pages(
+        WINDOW, "INDIVIDUAL", "CONTENT"
+    )
+
+    handed_on = []
+    with pytest.raises(UpstreamAuthError, match=f"{re.escape(WINDOW_TEXT)} start=40"):
+        for page in pages:
+            handed_on.append(page.start)
+
+    assert handed_on == [0, 10, 20, 30]  # every page before it, in order, and none after
+    assert len(linkedin.report_requests) <= 1 + 4 + 4  # nothing asked once the walk ended
 
 
 # Tokens ------------------------------------------------------------------------------------------

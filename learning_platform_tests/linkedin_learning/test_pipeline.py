@@ -1,9 +1,11 @@
 """The LinkedIn streams end to end: sandbox over HTTP -> staged Parquet -> blocking checks -> PostgreSQL."""
 
+import re
 from datetime import date, timedelta
 
 import dagster as dg
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from learning_platform.defs.linkedin_learning.assets import linkedin_assets
@@ -278,7 +280,10 @@ def test_a_run_that_fails_after_some_pages_leaves_the_table_as_it_was(platform, 
     result = platform.materialize(DAY, selection=selection)
 
     assert not result.success
-    assert [call.status for call in sandbox.linkedin.report_requests] == [200, 200, 403]
+    # The walk stops at the 403: the pages already in flight end, nothing more is asked.
+    statuses = [call.status for call in sandbox.linkedin.report_requests]
+    assert statuses[:2] == [200, 200] and statuses.count(403) == 1
+    assert len(statuses) <= 3 + client.max_pages_in_flight
     assert table_checksum(platform, LEARNER_CONTENT_ACTIVITY) == before
     assert platform.materialize(DAY, selection=selection).success
     assert table_checksum(platform, LEARNER_CONTENT_ACTIVITY) == before
@@ -462,3 +467,75 @@ def test_a_row_postgresql_refuses_fails_the_load_for_good_naming_day_and_record(
     assert f"engagement_type {fifth['engagement_type']}" in message
     assert "Failing row" not in message
     assert platform.query("SELECT count(*) FROM linkedin_learning.learner_activity") == [(0,)]
+
+
+def stage_day(platform, **client_settings) -> dict[str, pa.Table]:
+    """Stage the INDIVIDUAL+CONTENT day with these client settings; its staged files, read back."""
+    client = platform.resources["linkedin_learning"]
+    platform.resources["linkedin_learning"] = type(client)(
+        **{**client.model_dump(), **client_settings}
+    )
+    try:
+        selection = "linkedin_learning/learner_content_activity_staged"
+        assert platform.materialize(DAY, selection=selection).success
+    finally:
+        platform.resources["linkedin_learning"] = client
+    area = platform.resources["staging"].area
+    stream = LEARNER_CONTENT_ACTIVITY.stream
+    return {
+        part: pq.read_table(area.fs.open(area.path("linkedin_learning", stream, DAY, part), "rb"))
+        for part in ("activity", "learners", "contents")
+    }
+
+
+def test_four_pages_in_flight_stage_exactly_the_sequential_day(platform, sandbox):
+    sequential = stage_day(platform, page_size=5, max_pages_in_flight=1)
+    assert sequential["activity"].num_rows > 40  # many pages of 5
+    sandbox.linkedin.reset_observations()
+    # Each call takes a moment, so that the walk's requests overlap as they would over a network.
+    sandbox.linkedin.faults.slow(0.05, times=10_000)
+
+    concurrent = stage_day(platform, page_size=5, max_pages_in_flight=4)
+
+    assert 2 <= sandbox.linkedin.max_reports_in_flight <= 4
+    for part, table in sequential.items():
+        assert concurrent[part].equals(table), part  # the same rows in the same order
+
+
+def test_a_429_with_pages_in_flight_still_stages_the_complete_day(platform, sandbox):
+    sequential = stage_day(platform, page_size=5, max_pages_in_flight=1)
+    sandbox.linkedin.faults.slow(0.05, times=10_000)
+    sandbox.linkedin.faults.fail(429, retry_after=1, after=4)
+
+    throttled = stage_day(platform, page_size=5, max_pages_in_flight=4)
+
+    for part, table in sequential.items():
+        assert throttled[part].equals(table), part
+
+
+def test_a_page_failing_for_good_in_flight_stops_the_day_naming_it_and_stages_nothing(
+    platform, sandbox
+):
+    before = stage_day(platform, page_size=5, max_pages_in_flight=1)
+    sandbox.linkedin.faults.slow(0.05, times=10_000)
+    sandbox.linkedin.faults.fail(403, times=100, after=5)
+    client = platform.resources["linkedin_learning"]
+    platform.resources["linkedin_learning"] = type(client)(
+        **{**client.model_dump(), "page_size": 5, "max_pages_in_flight": 4}
+    )
+
+    result = platform.materialize(
+        DAY, selection="linkedin_learning/learner_content_activity_staged"
+    )
+
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    assert re.search(
+        r"INDIVIDUAL/CONTENT window 2026-10-06 .* start=\d+", str(failure.event_specific_data.error)
+    )
+    platform.resources["linkedin_learning"] = client
+    area = platform.resources["staging"].area
+    stream = LEARNER_CONTENT_ACTIVITY.stream
+    for part, table in before.items():  # the previous staging of the day, untouched
+        path = area.path("linkedin_learning", stream, DAY, part)
+        assert pq.read_table(area.fs.open(path, "rb")).equals(table), part

@@ -3,6 +3,7 @@
 import base64
 from datetime import date, datetime, timedelta, timezone
 
+import pyarrow.parquet as pq
 import pytest
 import time_machine
 
@@ -378,3 +379,36 @@ def test_a_nul_in_an_activitys_name_is_replaced_and_the_warning_names_the_record
     assert record["name"] not in summary
     # The CPD entries of the day held none: their warning passes.
     assert nul_check(result, "cpd_entries")[0].passed
+
+
+def stage_activities(platform, **client_settings):
+    result = platform.materialize_thrive(
+        DAY, selection="thrive/activities_staged", thrive=platform.thrive_client(**client_settings)
+    )
+    assert result.success
+    area = platform.resources["staging"].area
+    path = area.path("thrive", "activities", DAY, "records")
+    return pq.read_table(area.fs.open(path, "rb")), result
+
+
+def test_pages_in_flight_stage_exactly_the_sequential_day(platform, sandbox):
+    sequential, _ = stage_activities(platform, page_size=3, max_pages_in_flight=1)
+    assert sequential.num_rows > 9  # several pages of 3
+    sandbox.thrive.reset_observations()
+    sandbox.thrive.faults.slow(0.05, times=10_000)
+
+    concurrent, _ = stage_activities(platform, page_size=3, max_pages_in_flight=4)
+
+    assert 2 <= sandbox.thrive.max_in_flight <= 4
+    assert concurrent.equals(sequential)
+
+
+def test_shifted_pages_in_flight_keep_a_record_served_twice_once(platform, sandbox):
+    sequential, _ = stage_activities(platform, page_size=3, max_pages_in_flight=1)
+    sandbox.thrive.faults.slow(0.05, times=10_000)
+    sandbox.thrive.faults.shift_pages("activities")
+
+    shifted, result = stage_activities(platform, page_size=3, max_pages_in_flight=4)
+
+    assert staged_metadata(result, "activities")["records_served_twice"] >= 1
+    assert sorted(shifted.column("id").to_pylist()) == sorted(sequential.column("id").to_pylist())

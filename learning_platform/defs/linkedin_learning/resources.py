@@ -24,6 +24,11 @@ class LinkedInLearningClient(UpstreamClient):
     client_secret: str
     api_url: str = settings.DEFAULT_LINKEDIN_API_URL
     token_url: str = settings.DEFAULT_LINKEDIN_TOKEN_URL
+    # LinkedIn's limits are calls per application and per member per day, not calls at once
+    # (upstreams.md §1.7): pages in flight cost no call more, but gap fills after short pages.
+    # Four took a day at 300 ms per call from 35 s to 12 s; eight gains less, for twice the burst
+    # on a limit LinkedIn does not publish.
+    max_pages_in_flight: int = 4
 
     def build_api(
         self, timeout: tuple[float, float] | None = None, retry: RetryPolicy | None = None
@@ -35,6 +40,7 @@ class LinkedInLearningClient(UpstreamClient):
             api_url=self.api_url,
             token_url=self.token_url,
             page_size=self.page_size,
+            pages_in_flight=self.max_pages_in_flight,
             timeout=timeout or self.timeout,
             retry=retry or self.retry,
         )

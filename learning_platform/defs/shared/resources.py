@@ -173,6 +173,9 @@ class UpstreamClient(dg.ConfigurableResource):
     connections. A source's resource says how its client is built (`build_api`)."""
 
     page_size: int = 1000
+    # A day's pages fetched at once, after the first (each source says why its default); a 429
+    # halves it for the rest of that day. The API pools bound the steps, this each step's walk.
+    max_pages_in_flight: int = 4
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 60.0
     max_attempts: int = 6

@@ -38,6 +38,9 @@ class ThriveClient(UpstreamClient):
     environment: str | None = None  # production, production-mea, staging, staging-mea
     api_url: str | None = None  # overrides the REST base derived from the environment
     token_url: str | None = None  # overrides the token endpoint derived from it
+    # Thrive publishes no rate limit; upstreams.md §2.10 keeps to about 5 requests a second. Two
+    # pages at once stay near that at the few hundred milliseconds a page takes.
+    max_pages_in_flight: int = 2
     # Each day is asked for with this much on either side, and the records are then kept by their
     # own timestamp: the filter's bounds (inclusive or not, which zone) are undocumented, and a
     # record at exactly midnight must land in one day, once.
@@ -61,7 +64,13 @@ class ThriveClient(UpstreamClient):
 
     def build_api(self) -> ThriveApi:
         config = resolve_config(**{field: getattr(self, field) for field in ENVIRONMENT_VARIABLES})
-        return ThriveApi(config, page_size=self.page_size, timeout=self.timeout, retry=self.retry)
+        return ThriveApi(
+            config,
+            page_size=self.page_size,
+            pages_in_flight=self.max_pages_in_flight,
+            timeout=self.timeout,
+            retry=self.retry,
+        )
 
 
 @dg.definitions

@@ -17,6 +17,7 @@ from learning_platform.lib.http import (
     RetryPolicy,
     UpstreamError,
 )
+from learning_platform.lib.in_flight import InFlight, fetch_in_order
 from learning_platform.lib.linkedin_learning.records import Element, Page, decode_page
 from learning_platform.lib.oauth import ClientCredentialsToken
 from learning_platform.lib.windows import DayWindow
@@ -55,6 +56,7 @@ class LinkedInLearningApi:
         api_url: str = "https://api.linkedin.com",
         token_url: str = "https://www.linkedin.com/oauth/v2/accessToken",
         page_size: int = 1000,
+        pages_in_flight: int = 1,
         timeout: tuple[float, float] = (5, 60),
         retry: RetryPolicy = RetryPolicy(),
         session: requests.Session | None = None,
@@ -65,6 +67,7 @@ class LinkedInLearningApi:
         if not 1 <= page_size <= 1000:
             raise ValueError(f"page_size must be between 1 and 1000, not {page_size}")
         self.page_size = page_size
+        self.pages_in_flight = InFlight(pages_in_flight).limit  # refused below 1
         self.reports_url = api_url.rstrip("/") + REPORTS_PATH
         self.http = HttpClient(
             SOURCE, session=session, timeout=timeout, retry=retry, sleep=sleep, clock=clock
@@ -77,6 +80,10 @@ class LinkedInLearningApi:
     def __repr__(self) -> str:
         return f"LinkedInLearningApi({self.reports_url!r}, page_size={self.page_size})"
 
+    def in_flight(self) -> InFlight:
+        """The in-flight limit of one day's walk: a 429 lowers it for that day only."""
+        return InFlight(self.pages_in_flight)
+
     def close(self) -> None:
         self.http.close()
 
@@ -87,53 +94,106 @@ class LinkedInLearningApi:
         secondary: str | None = None,
         stats: RequestStats | None = None,
     ) -> Iterator[ReportPage]:
-        """Every page of one day's report for one aggregation, yielded as it arrives.
+        """Every page of one day's report for one aggregation, yielded in order as it arrives.
 
         Pages are built from `start` and `count`, never from the `next` link: LinkedIn sends a
         `next` link even past the last page, and its href drops `contentSource`, which would
         silently switch the filter back to the default. A page can be shorter than `count` while
         more data exists, so only an empty page or `start >= paging.total` ends the walk.
+
+        Once the first page has told `paging.total`, the rest are asked for at fixed offsets
+        (multiples of `count`) with up to `pages_in_flight` requests at once; a page shorter than
+        its stretch is followed by a gap-fill request where it ended, before the next stretch is
+        handed on, so the pages come out exactly as a sequential walk's.
         """
         stats = stats if stats is not None else RequestStats()
         aggregation = primary if secondary is None else f"{primary}/{secondary}"
         params = _report_params(window, primary, secondary, count=self.page_size)
-
         walk = f"{aggregation} window {window}"
-        start = 0
         received = 0
         first_total: int | None = None
         total: int | None = None
+        totals: set[int] = (
+            set()
+        )  # every total announced: pages in flight may come back in any order
         ended_early = False
-        while True:
-            where = f"{walk} start={start}"
-            page = self._get_page(params | {"start": start}, where, window, stats)
-            elements = page.elements
-            paging = page.paging
-            echoed_start = paging.start if paging is not None else None
-            if echoed_start is not None and echoed_start != start:
+
+        def fetch(start: int, own: RequestStats) -> Page:
+            page = self._get_page(params | {"start": start}, f"{walk} start={start}", window, own)
+            echoed = page.paging.start if page.paging is not None else None
+            if echoed is not None and echoed != start:
                 # Rows would be repeated or skipped; no total or warning could make that right.
                 raise UpstreamError(
                     f"{SOURCE} {REPORTS_ENDPOINT} {walk}: asked for start={start}, "
-                    f"got a page at start={echoed_start}"
+                    f"got a page at start={echoed}"
                 )
-            if paging is not None and paging.total is not None:
-                total = paging.total
+            return page
+
+        def taken(page: Page, start: int, end: int | None) -> list[Element]:
+            """The page's elements up to `end` (where the next request's stretch begins), its
+            total noted."""
+            nonlocal total, first_total, received
+            if page.paging is not None and page.paging.total is not None:
+                total = page.paging.total
+                totals.add(total)
                 first_total = total if first_total is None else first_total
-            if not elements:
-                ended_early = total is not None and start < total
-                break
-            stats.pages += 1
+            elements = page.elements if end is None else page.elements[: end - start]
+            stats.pages += bool(elements)
             stats.elements_received += len(elements)
             received += len(elements)
-            yield ReportPage(elements=elements, start=start, total=total)
-            start += len(elements)
-            if total is not None and start >= total:
+            return elements
+
+        start = 0
+        while total is None or start < total:
+            if total is None or self.pages_in_flight == 1:
+                elements = taken(fetch(start, stats), start, None)
+                if not elements:
+                    ended_early = total is not None and start < total
+                    break
+                yield ReportPage(elements=elements, start=start, total=total)
+                start += len(elements)
+                continue
+            # The stretches up to the announced total: [start, next multiple of count), then one
+            # page each; a short page's gap is filled before the next stretch is handed on.
+            end_of_walk = total
+            offsets = [
+                start,
+                *range((start // self.page_size + 1) * self.page_size, total, self.page_size),
+            ]
+            ends = dict(zip(offsets, [*offsets[1:], end_of_walk], strict=True))
+            stretches = fetch_in_order(
+                offsets, fetch, self.in_flight(), stats, name="linkedin-pages"
+            )
+            try:
+                for offset, page in stretches:
+                    position, end = offset, ends[offset]
+                    while True:
+                        elements = taken(page, position, end)
+                        if not elements:
+                            ended_early = True
+                            break
+                        yield ReportPage(elements=elements, start=position, total=total)
+                        position += len(elements)
+                        if position >= end:
+                            break
+                        page = fetch(position, stats)  # the gap a short page left
+                    if ended_early:
+                        start = position
+                        break
+                    start = end
+            finally:
+                stretches.close()
+            if ended_early:
                 break
+            if total <= end_of_walk:
+                break
+            # paging.total grew during the walk: the rest is walked from where the plan ended.
 
         stats.elements_expected += total if total is not None else received
         problems: list[str] = []
-        if first_total is not None and total != first_total:
-            problems.append(f"paging.total changed from {first_total} to {total} during the walk")
+        if len(totals) > 1:
+            changed = f"{first_total} to {max(totals - {first_total})}"
+            problems.append(f"paging.total changed from {changed} during the walk")
         if ended_early:
             problems.append(f"an empty page at start={start} before paging.total={total}")
         if total is not None and received != total:

@@ -20,6 +20,7 @@ from learning_platform.lib.http import (
     UpstreamError,
     UpstreamNotFoundError,
 )
+from learning_platform.lib.in_flight import InFlight, fetch_in_order
 from learning_platform.lib.oauth import ClientCredentialsToken
 from learning_platform.lib.thrive.config import ThriveConfig
 from learning_platform.lib.thrive.records import (
@@ -60,6 +61,7 @@ class ThriveApi:
         config: ThriveConfig,
         *,
         page_size: int = MAX_PAGE_SIZE,
+        pages_in_flight: int = 1,
         timeout: tuple[float, float] = (5, 60),
         retry: RetryPolicy = RetryPolicy(),
         session: requests.Session | None = None,
@@ -70,6 +72,7 @@ class ThriveApi:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
         self.config = config
         self.page_size = page_size
+        self.pages_in_flight = InFlight(pages_in_flight).limit  # refused below 1
         self.http = HttpClient(
             SOURCE, session=session, timeout=timeout, retry=retry, sleep=sleep, clock=clock
         )
@@ -100,6 +103,10 @@ class ThriveApi:
     def close(self) -> None:
         self.http.close()
 
+    def in_flight(self) -> InFlight:
+        """The in-flight limit of one walk: a 429 lowers it for that walk only."""
+        return InFlight(self.pages_in_flight)
+
     def pages(
         self,
         endpoint: Endpoint,
@@ -108,48 +115,77 @@ class ThriveApi:
         context: str = "",
         stats: RequestStats | None = None,
     ) -> Iterator[list]:
-        """Every page of a list endpoint's records, yielded as it arrives.
+        """Every page of a list endpoint's records, yielded in order as it arrives.
 
         Pages are asked for by number up to the announced `totalPages`. Thrive's last announced
         page can be empty, so an empty page ends the walk without complaint; a page that is not
         the one asked for, or totals that move during the walk, are reported, never papered over.
+        Once the first page has told `totalPages`, the others are asked for with up to
+        `pages_in_flight` requests at once, and handed on in page order.
         """
         stats = stats if stats is not None else RequestStats()
         params = dict(params or {})
         params["perPage"] = self.page_size
         walk = " ".join(part for part in (endpoint.name, context) if part)
-        page_number = 1
         received = 0
         first_total: int | None = None
         total: int | None = None
-        while True:
+        total_pages: int | None = None
+
+        def fetch(page_number: int, own: RequestStats) -> Page:
             page = self._get(
-                endpoint, params | {"page": page_number}, f"{context} page={page_number}", stats
+                endpoint, params | {"page": page_number}, f"{context} page={page_number}", own
             )
-            pagination = page.pagination
-            echoed = pagination.page if pagination is not None else None
+            echoed = page.pagination.page if page.pagination is not None else None
             if echoed is not None and echoed != page_number:
                 raise UpstreamError(
                     f"{SOURCE} {walk}: asked for page {page_number}, got page {echoed}"
                 )
+            return page
+
+        def taken(page: Page) -> list:
+            nonlocal total, first_total, total_pages, received
+            pagination = page.pagination
             if pagination is not None and pagination.totalResults is not None:
                 total = pagination.totalResults
                 first_total = total if first_total is None else first_total
+            total_pages = pagination.totalPages if pagination is not None else None
             results = page.results or []
-            if not results:
-                break
-            stats.pages += 1
+            stats.pages += bool(results)
             stats.elements_received += len(results)
             received += len(results)
-            yield results
-            total_pages = pagination.totalPages if pagination is not None else None
-            if total_pages is None:
-                # No paging totals: only a short page tells the end.
-                if len(results) < self.page_size:
+            return results
+
+        page_number = 1
+        while True:
+            if total_pages is None or self.pages_in_flight == 1 or page_number == 1:
+                results = taken(fetch(page_number, stats))
+                if not results:
                     break
-            elif page_number >= total_pages:
+                yield results
+                if total_pages is None:
+                    # No paging totals: only a short page tells the end.
+                    if len(results) < self.page_size:
+                        break
+                elif page_number >= total_pages:
+                    break
+                page_number += 1
+                continue
+            planned = range(page_number, total_pages + 1)
+            stretches = fetch_in_order(planned, fetch, self.in_flight(), stats, name="thrive-pages")
+            ended = False
+            try:
+                for page_number, page in stretches:
+                    results = taken(page)
+                    if not results:
+                        ended = True
+                        break
+                    yield results
+            finally:
+                stretches.close()
+            if ended or total_pages is None or planned[-1] >= total_pages:
                 break
-            page_number += 1
+            page_number = planned[-1] + 1  # totalPages grew during the walk
 
         stats.elements_expected += total if total is not None else received
         problems = []

@@ -1,0 +1,88 @@
+"""Fetching the pages of one walk with several requests in flight, handed on in order.
+
+Once a walk's first page has told how many there are (LinkedIn's `paging.total`, Thrive's
+`totalPages`), the others' requests are all known: up to `InFlight.limit` of them are sent at
+once, each on a thread of its own with its own retries, and their pages are yielded in request
+order, so staging sees exactly what a sequential walk would. At most `limit` pages are held.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+from learning_platform.lib.http import RequestStats
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+_NO_MORE = object()
+
+
+class InFlight:
+    """How many requests a walk may have in flight. Starts at `limit`; halves (never below one)
+    each time a request was throttled (an HTTP 429, retried after its wait), for the rest of the
+    walk: the upstream said it was asked too much, and fewer at once is the way to ask less."""
+
+    def __init__(self, limit: int):
+        if limit < 1:
+            raise ValueError(f"pages in flight must be at least 1, not {limit}")
+        self.limit = limit
+        self.lowered = 0
+        self._lock = threading.Lock()
+
+    def throttled(self, times: int = 1) -> None:
+        with self._lock:
+            for _ in range(times):
+                if self.limit > 1:
+                    self.limit //= 2
+                    self.lowered += 1
+
+
+def fetch_in_order(
+    requests: Iterable[R],
+    fetch: Callable[[R, RequestStats], T],
+    in_flight: InFlight,
+    stats: RequestStats,
+    name: str = "pages",
+) -> Iterator[tuple[R, T]]:
+    """(request, result) for each request, in order, fetched with up to `in_flight.limit` at once.
+
+    `fetch` counts its calls in the RequestStats it is given (one per request, merged into `stats`
+    here, on the caller's thread). A request that fails ends the walk: its error is raised here,
+    in order, after the pages before it; requests not sent yet are not, and those in flight are
+    waited for.
+    """
+    pending: deque[tuple[R, RequestStats, Future]] = deque()
+    remaining = iter(requests)
+    exhausted = False
+    pool = ThreadPoolExecutor(max_workers=in_flight.limit, thread_name_prefix=name)
+    try:
+        while True:
+            while not exhausted and len(pending) < in_flight.limit:
+                request = next(remaining, _NO_MORE)
+                if request is _NO_MORE:
+                    exhausted = True
+                    break
+                own = RequestStats()
+                pending.append((request, own, pool.submit(fetch, request, own)))
+            if not pending:
+                return
+            request, own, future = pending.popleft()
+            try:
+                result = future.result()
+            finally:
+                stats.add(own)
+                if own.throttled:
+                    in_flight.throttled(own.throttled)
+            yield request, result
+    finally:
+        stats.in_flight_lowered += in_flight.lowered
+        for _, _, future in pending:
+            future.cancel()
+        # Requests already sent are waited for (each ends within its timeout and retry budget):
+        # once the walk is over, nothing of it is still talking to the upstream.
+        pool.shutdown(wait=True, cancel_futures=True)
