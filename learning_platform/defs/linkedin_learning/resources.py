@@ -84,6 +84,11 @@ def resources() -> dg.Definitions:
             "linkedin_learning": LinkedInLearningClient(
                 client_id=dg.EnvVar(settings.LINKEDIN_CLIENT_ID),
                 client_secret=dg.EnvVar(settings.LINKEDIN_CLIENT_SECRET),
+                **(
+                    {"max_pages_in_flight": dg.EnvVar.int(settings.LINKEDIN_MAX_PAGES_IN_FLIGHT)}
+                    if settings.env(settings.LINKEDIN_MAX_PAGES_IN_FLIGHT)
+                    else {}
+                ),
                 api_url=settings.env(settings.LINKEDIN_API_URL)
                 or settings.DEFAULT_LINKEDIN_API_URL,
                 token_url=settings.env(settings.LINKEDIN_TOKEN_URL)

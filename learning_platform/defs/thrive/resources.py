@@ -50,12 +50,16 @@ class ThriveClient(UpstreamClient):
     def from_environment(cls) -> ThriveClient:
         """Bound to the variables that are set (as EnvVar, so the UI shows names, not values);
         the ones left unset stay None, for set-up to name if the configuration needs them."""
+        in_flight = settings.THRIVE_MAX_PAGES_IN_FLIGHT
         return cls(
             **{
                 field: dg.EnvVar(variable)
                 for field, variable in ENVIRONMENT_VARIABLES.items()
                 if settings.env(variable)
-            }
+            },
+            **(
+                {"max_pages_in_flight": dg.EnvVar.int(in_flight)} if settings.env(in_flight) else {}
+            ),
         )
 
     @property
