@@ -154,38 +154,43 @@ class LinkedInLearningApi:
                 start += len(elements)
                 continue
             # The stretches up to the announced total: [start, next multiple of count), then one
-            # page each; a short page's gap is filled before the next stretch is handed on.
+            # page each. A stretch's request fills the gap a short page left itself, on its own
+            # thread, so the stretches after it keep coming meanwhile.
             end_of_walk = total
             offsets = [
                 start,
                 *range((start // self.page_size + 1) * self.page_size, total, self.page_size),
             ]
             ends = dict(zip(offsets, [*offsets[1:], end_of_walk], strict=True))
+
+            def fetch_stretch(offset: int, own: RequestStats) -> list[tuple[int, Page]]:
+                pieces, position, end = [], offset, ends[offset]
+                while position < end:
+                    page = fetch(position, own)
+                    pieces.append((position, page))
+                    if not page.elements:
+                        break
+                    position += len(page.elements[: end - position])
+                return pieces
+
             stretches = fetch_in_order(
-                offsets, fetch, self.in_flight(), stats, name="linkedin-pages"
+                offsets, fetch_stretch, self.in_flight(), stats, name="linkedin-pages"
             )
             try:
-                for offset, page in stretches:
-                    position, end = offset, ends[offset]
-                    while True:
-                        elements = taken(page, position, end)
+                for offset, pieces in stretches:
+                    for position, page in pieces:
+                        elements = taken(page, position, ends[offset])
                         if not elements:
                             ended_early = True
+                            start = position
                             break
                         yield ReportPage(elements=elements, start=position, total=total)
-                        position += len(elements)
-                        if position >= end:
-                            break
-                        page = fetch(position, stats)  # the gap a short page left
                     if ended_early:
-                        start = position
                         break
-                    start = end
+                    start = ends[offset]
             finally:
                 stretches.close()
-            if ended_early:
-                break
-            if total <= end_of_walk:
+            if ended_early or total <= end_of_walk:
                 break
             # paging.total grew during the walk: the rest is walked from where the plan ended.
 
