@@ -5,9 +5,11 @@ once and cached, so the sandbox costs a socket write per page), an embedded Post
 `$LEARNING_PLATFORM_HOME/bench` takes the rows, and each measured load is a fresh process whose
 wall time and peak memory (the whole process tree, sampled) are taken from the outside.
 
-`orchestrator.run` runs it; `measuring` times a process; `workers` are the measured processes and
-`baseline` the yardstick. Only the command's options live here, free of psutil (the `bench`
-dependency group), so `learning-platform` builds its parser without it.
+`orchestrator.run` runs it; `measuring` times a process; `workers` are the measured processes;
+`baseline` the minimal loaders the platform is compared with: the baseline (one page at a time)
+and the yardstick (the same work with the platform's pages in flight). Only the command's options
+live here, free of psutil (the `bench` dependency group), so `learning-platform` builds its parser
+without it.
 """
 
 from __future__ import annotations
@@ -18,9 +20,33 @@ import argparse
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `learning-platform bench`."""
     parser.add_argument(
-        "--rows", type=int, default=1_000_000, help="activity rows in the single day (0: skip)"
+        "--rows",
+        type=int,
+        help="activity rows in the single day (default 1,000,000, or 200,000 with --latency-ms; "
+        "0: skip the single day)",
     )
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each, for medians")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        help="runs of each loader of the single day, for medians (default 3, or 1 with "
+        "--latency-ms)",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0,
+        help="the sandbox answers every LinkedIn report call this late (calls in flight overlap, "
+        "as at a vendor far away): the single day is measured on loopback, then with the latency "
+        "(--latency-ms 300: a 200k-row day, one run of each loader, about 2 minutes; about 6 "
+        "with --repeat 3); the backfill's calls are late too",
+    )
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        help="the LinkedIn pages in flight of the platform's runs (as "
+        "LINKEDIN_LEARNING_MAX_PAGES_IN_FLIGHT sets them; default: the resource's own, 4) and of "
+        "the yardstick; the single day also runs the platform with one",
+    )
     parser.add_argument(
         "--days", type=int, default=0, help="also backfill this many days of every stream"
     )

@@ -2,10 +2,12 @@
 
     python -m learning_platform_bench.workers serve --learners 20000 --contents 2000 --pairs 450000
     python -m learning_platform_bench.workers baseline --day 2026-11-01
+    python -m learning_platform_bench.workers yardstick --day 2026-11-01 --in-flight 4
     python -m learning_platform_bench.workers platform --first 2026-11-01 --last 2026-11-14 [--all]
+        [--in-flight 4]
 
 Each prints one JSON line on stdout; the orchestrator (`learning-platform bench`) times the
-process from the outside and samples its memory.
+process from the outside and samples its memory. The sandbox then answers commands on stdin.
 """
 
 from __future__ import annotations
@@ -19,23 +21,43 @@ from datetime import date
 
 
 def serve(args: argparse.Namespace) -> None:
+    """The sandbox, until the orchestrator closes our stdin (or exits). It prints the variables
+    that point a client at it, then answers one JSON line per command line:
+
+        calls       {"report_calls", "max_in_flight"} since the last `calls`
+        latency MS  every report call from now waits MS milliseconds
+    """
     from learning_platform_sandbox import LinkedInSimulator, Organisation, SandboxServer
 
     organisation = Organisation(
         seed=args.seed, learners=args.learners, contents=args.contents, pairs_per_day=args.pairs
     )
-    simulator = LinkedInSimulator(organisation, page_cache_bytes=args.cache_bytes)
+    simulator = LinkedInSimulator(
+        organisation, page_cache_bytes=args.cache_bytes, latency_seconds=args.latency_ms / 1000
+    )
     with SandboxServer(organisation, linkedin=simulator) as server:
         print(json.dumps(server.environment()), flush=True)
-        sys.stdin.read()  # until the orchestrator closes our stdin (or exits)
+        for line in sys.stdin:
+            command, *values = line.split()
+            if command == "calls":
+                answer = {
+                    "report_calls": len(simulator.report_requests),
+                    "max_in_flight": simulator.max_reports_in_flight,
+                }
+                simulator.reset_observations()
+            elif command == "latency":
+                simulator.latency_seconds = float(values[0]) / 1000
+                answer = {"latency_seconds": simulator.latency_seconds}
+            else:
+                answer = {"error": f"unknown command {command!r}"}
+            print(json.dumps(answer), flush=True)
 
 
-def baseline(args: argparse.Namespace) -> None:
+def _linkedin_arguments(args: argparse.Namespace) -> tuple:
+    """What both loaders of the single day are given: the sandbox, the day and the warehouse."""
     from learning_platform.lib.windows import PACIFIC, DayWindow
-    from learning_platform_bench.baseline import load_day
 
-    started = time.perf_counter()
-    rows = load_day(
+    return (
         os.environ["LINKEDIN_LEARNING_API_URL"],
         os.environ["LINKEDIN_LEARNING_TOKEN_URL"],
         os.environ["LINKEDIN_LEARNING_CLIENT_ID"],
@@ -43,6 +65,21 @@ def baseline(args: argparse.Namespace) -> None:
         DayWindow(date.fromisoformat(args.day), PACIFIC),
         os.environ["BENCH_CONNINFO"],
     )
+
+
+def baseline(args: argparse.Namespace) -> None:
+    from learning_platform_bench.baseline import load_day
+
+    started = time.perf_counter()
+    rows = load_day(*_linkedin_arguments(args))
+    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
+
+
+def yardstick(args: argparse.Namespace) -> None:
+    from learning_platform_bench.baseline import load_day_in_flight
+
+    started = time.perf_counter()
+    rows = load_day_in_flight(*_linkedin_arguments(args), in_flight=args.in_flight)
     print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
 
 
@@ -51,8 +88,13 @@ def platform(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     import dagster as dg
 
+    from learning_platform import settings
     from learning_platform.definitions import defs
 
+    if args.in_flight is not None:
+        # As a deployment sets it. Not run config: a run's config of a resource replaces every
+        # value the definitions gave it, the variables it is bound to included.
+        os.environ[settings.LINKEDIN_MAX_PAGES_IN_FLIGHT] = str(args.in_flight)
     definitions = defs()
     if args.all:
         # Every LinkedIn stream and its checks: what a backfill of them runs. Not the global asset
@@ -143,14 +185,24 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--contents", type=int, required=True)
     serve_parser.add_argument("--pairs", type=int, required=True)
     serve_parser.add_argument("--cache-bytes", type=int, default=0)
+    serve_parser.add_argument("--latency-ms", type=float, default=0.0)
     serve_parser.set_defaults(handler=serve)
     baseline_parser = workers.add_parser("baseline")
     baseline_parser.add_argument("--day", required=True)
     baseline_parser.set_defaults(handler=baseline)
+    yardstick_parser = workers.add_parser("yardstick")
+    yardstick_parser.add_argument("--day", required=True)
+    yardstick_parser.add_argument("--in-flight", type=int, required=True)
+    yardstick_parser.set_defaults(handler=yardstick)
     platform_parser = workers.add_parser("platform")
     platform_parser.add_argument("--first", required=True)
     platform_parser.add_argument("--last", required=True)
     platform_parser.add_argument("--all", action="store_true")
+    platform_parser.add_argument(
+        "--in-flight",
+        type=int,
+        help="the LinkedIn resource's max_pages_in_flight (default: its own)",
+    )
     platform_parser.set_defaults(handler=platform)
     reporting_parser = workers.add_parser("reporting")
     reporting_parser.add_argument("--full", action="store_true")

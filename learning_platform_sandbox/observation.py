@@ -32,13 +32,20 @@ class ObservedSimulator:
     `_apply_faults_before_call()` and answers its 200 with `_ok()`, so the faults apply. The
     subclass names the in-flight maximum after what its API serves (`max_reports_in_flight`,
     `max_in_flight`).
+
+    `latency_seconds` is how long every API call takes before it is answered, as a vendor far
+    away does: each call waits on its own server thread, so calls in flight overlap.
     """
 
     faults: FaultsBase
 
-    def __init__(self) -> None:
+    def __init__(self, latency_seconds: float = 0.0) -> None:
+        if latency_seconds < 0:
+            raise ValueError(f"latency must be zero or more seconds, got {latency_seconds}")
+        self.latency_seconds = latency_seconds
         self._closed = threading.Event()  # what a slow call waits on, so stopping wakes it
         self._lock = threading.Lock()
+        self._in_flight_changed = threading.Condition(self._lock)
         # Bounded, so a sandbox left running for days does not grow without end.
         self._log: deque[RequestRecord] = deque(maxlen=100_000)
         self._token_requests = 0
@@ -54,6 +61,11 @@ class ObservedSimulator:
     def token_requests(self) -> int:
         return self._token_requests
 
+    def wait_until_in_flight(self, calls: int, timeout: float = 10.0) -> bool:
+        """Block until `calls` API calls are in flight at once; False if not within `timeout`."""
+        with self._in_flight_changed:
+            return self._in_flight_changed.wait_for(lambda: self._in_flight >= calls, timeout)
+
     def reset_observations(self) -> None:
         with self._lock:
             self._log.clear()
@@ -65,7 +77,10 @@ class ObservedSimulator:
         self.faults.clear()
 
     def _apply_faults_before_call(self) -> None:
-        """Hold the call at the gates, delay it, and count it towards a token revocation."""
+        """Wait the latency, hold the call at the gates, delay it, and count it towards a token
+        revocation."""
+        if self.latency_seconds:
+            self._closed.wait(self.latency_seconds)  # woken early when the server stops
         self.faults._wait_at_gates()
         delay = self.faults._take_delay()
         if delay:
@@ -106,6 +121,7 @@ class ObservedSimulator:
         with self._lock:
             self._in_flight += 1
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            self._in_flight_changed.notify_all()
         try:
             yield
         finally:

@@ -26,7 +26,8 @@ class LinkedInSimulator(ObservedSimulator):
 
     Quirks always on: the `next` link exists past the last page and drops `contentSource`; every
     third page is short; `activities` come in a per-element order; a window over 14 days is a 500;
-    some learners have no `uniqueUserId`. Faults are set through `faults`.
+    some learners have no `uniqueUserId`. Faults are set through `faults`; `latency_seconds`
+    delays every report call (not the token endpoint), each on its own thread.
     """
 
     path_prefixes = (TOKEN_PATH, REPORT_PATH)
@@ -39,8 +40,9 @@ class LinkedInSimulator(ObservedSimulator):
         client_id: str = "sandbox-linkedin-client",
         client_secret: str | None = None,
         page_cache_bytes: int = 0,
+        latency_seconds: float = 0.0,
     ) -> None:
-        super().__init__()
+        super().__init__(latency_seconds)
         self.organisation = organisation
         self.reports = LinkedInReports(organisation)
         self.client_id = client_id

@@ -50,7 +50,8 @@ class ThriveSimulator(ObservedSimulator):
     - Every 30th user signs in with a reference and has no e-mail.
 
     The sandbox also wants both bounds of a date filter: its data has no first or last day, so a
-    query without them would never end. Faults are set through `faults`.
+    query without them would never end. Faults are set through `faults`; `latency_seconds`
+    delays every API call (not the token endpoint), each on its own thread.
     """
 
     path_prefixes = (PREFIX,)
@@ -68,10 +69,11 @@ class ThriveSimulator(ObservedSimulator):
         activities_per_day: int | None = None,
         cpd_entries_per_day: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        latency_seconds: float = 0.0,
     ) -> None:
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, got {auth!r}")
-        super().__init__()
+        super().__init__(latency_seconds)
         self.organisation = organisation
         self.records = ThriveRecords(organisation, activities_per_day, cpd_entries_per_day)
         self.tenant_id = tenant_id

@@ -457,6 +457,31 @@ def test_calls_held_at_a_gate_are_counted_in_flight(sandbox, token):
     assert sandbox.linkedin.max_reports_in_flight == 3
 
 
+def test_report_calls_overlap_during_the_latency_and_token_calls_skip_it(organisation):
+    """The latency of a vendor far away: each report call waits on its own thread, so a client
+    with several pages in flight gains from them; the token endpoint answers at once (a
+    minute-long latency would make the token request time out). Stopping the server wakes the
+    waiting calls."""
+    linkedin = LinkedInSimulator(organisation, latency_seconds=60)
+    server = SandboxServer(organisation, linkedin=linkedin).start()
+    token = fetch_token(server)
+    statuses = []
+    callers = [
+        threading.Thread(target=lambda: statuses.append(get_report(server, token).status_code))
+        for _ in range(2)
+    ]
+    for caller in callers:
+        caller.start()
+
+    assert linkedin.wait_until_in_flight(2)
+    server.stop()
+    for caller in callers:
+        caller.join(10)
+
+    assert statuses == [200, 200]
+    assert linkedin.max_reports_in_flight == 2 and linkedin.token_requests == 1
+
+
 def test_stop_releases_calls_held_at_a_gate(organisation):
     server = SandboxServer(organisation).start()
     token = fetch_token(server)

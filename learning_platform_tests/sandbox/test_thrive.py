@@ -650,6 +650,28 @@ def test_calls_held_at_a_gate_are_counted_in_flight(sandbox, thrive, token):
     assert statuses == [200, 200, 200] and thrive.max_in_flight == 3
 
 
+def test_api_calls_overlap_during_the_latency(organisation, clock):
+    """Each call waits out the latency on its own thread, so list calls in flight overlap; the
+    token endpoint is not delayed. Stopping the server wakes the waiting calls."""
+    thrive = ThriveSimulator(organisation, clock=clock.clock, latency_seconds=60)
+    server = SandboxServer(organisation, thrive=thrive).start()
+    token = fetch_token(server)
+    statuses: list[int] = []
+    callers = [
+        threading.Thread(target=lambda: statuses.append(get(server, token, "/users").status_code))
+        for _ in range(2)
+    ]
+    for caller in callers:
+        caller.start()
+
+    assert thrive.wait_until_in_flight(2)
+    server.stop()
+    for caller in callers:
+        caller.join(10)
+
+    assert statuses == [200, 200] and thrive.max_in_flight == 2
+
+
 def test_a_slow_response_outlasts_a_short_client_timeout(sandbox, thrive, token):
     """The slowness is far longer than the client's patience; the stop of the server wakes it."""
     thrive.faults.slow(seconds=60)
