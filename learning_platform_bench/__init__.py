@@ -50,6 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--days", type=int, default=0, help="also backfill this many days of every stream"
     )
+    parser.add_argument(
+        "--parallel-runs",
+        type=int,
+        default=2,
+        help="the backfill's runs at a time (dagster.yaml's max_concurrent_runs: 2)",
+    )
     parser.add_argument("--learners", type=int, default=5000, help="the backfill's organisation")
     parser.add_argument(
         "--pairs-per-day",

@@ -80,3 +80,11 @@ def test_the_bench_command_compares_a_day_with_the_yardstick_on_loopback_and_wit
         # rows, calls, wall s: a line in each case's table
         table_lines = re.findall(rf"^{re.escape(loader)} +[\d,]+ +\d+ +\d+\.\d\d ", output, re.M)
         assert len(table_lines) == 2, output
+
+
+def test_the_backfills_busy_time_counts_steps_of_parallel_runs_once():
+    from learning_platform_bench.orchestrator import _busy_seconds
+
+    # Two runs' steps overlapping from 2 to 3, then a gap from 6 to 7 when nothing ran.
+    assert _busy_seconds([[0, 3], [2, 6], [7, 8], [7.5, 7.75]]) == 7
+    assert _busy_seconds([]) == 0
