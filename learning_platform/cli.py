@@ -72,10 +72,30 @@ def _last_days(count: int) -> list[date]:
     return [yesterday - timedelta(days=offset) for offset in reversed(range(count))]
 
 
+def _warehouse_unreachable() -> str | None:
+    """The pre-flight of a command that launches runs: one line saying why the warehouse cannot
+    be used, before any run exists, instead of every run failing on it."""
+    from learning_platform.defs.shared.resources import PostgresWarehouse
+
+    warehouse = PostgresWarehouse(
+        database_url=settings.env(settings.DATABASE_URL),
+        migration_database_url=settings.env(settings.MIGRATION_DATABASE_URL),
+        lock_timeout_seconds=10,
+    )
+    try:
+        return warehouse.unreachable()
+    finally:
+        warehouse.close()
+
+
 def demo(args: argparse.Namespace) -> int:
     """Sandbox upstreams + embedded PostgreSQL + every asset over the last days, then a summary."""
     home = _prepare_home()
     print(f"Home: {home}")
+    problem = _warehouse_unreachable()
+    if problem is not None:
+        print(f"learning-platform demo: {problem}", file=sys.stderr)
+        return 1
     server = _start_sandbox(args)
     print(f"Sandbox upstreams on {server.url}")
     try:
@@ -218,6 +238,10 @@ def erase(args: argparse.Namespace) -> int:
     except PseudonymKeyError as error:
         print(f"learning-platform erase: {error}", file=sys.stderr)
         return 2
+    problem = _warehouse_unreachable()
+    if problem is not None:
+        print(f"learning-platform erase: {problem}", file=sys.stderr)
+        return 1
     learner_key = _learner_key(args, pseudonymizer)
     from learning_platform.defs.erasure.jobs import LEARNER_KEY
 

@@ -5,6 +5,7 @@ worker is killed failed, its pool slot freed, the next run started and the dead 
 import io
 import os
 import signal
+import socket
 import time
 from datetime import date, timedelta
 
@@ -383,3 +384,28 @@ def test_erase_keys_the_email_in_its_own_process_and_no_run_or_event_keeps_it(
     # A key that is not one fails in the command, before any run.
     assert cli.main(["erase", "--learner-key", "not-a-key"]) == 2
     assert len(deployment.instance.get_runs()) == len(runs_before) + 2
+
+
+def test_a_warehouse_that_cannot_be_reached_stops_the_demo_in_one_line_before_any_run(
+    tmp_path, monkeypatch, capsys
+):
+    """A wrong LEARNING_PLATFORM_DATABASE_URL: one line naming host, port and database, never
+    the password, and no run in the instance."""
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    password = "S3cret-never-shown"
+    monkeypatch.setenv(
+        settings.DATABASE_URL, f"postgresql+psycopg://loader:{password}@127.0.0.1:{port}/wh"
+    )
+    monkeypatch.setenv(settings.HOME, str(tmp_path / "home"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+    assert cli.main(["demo", "--days", "1"]) == 1
+
+    captured = capsys.readouterr()
+    (line,) = captured.err.strip().splitlines()
+    assert f"127.0.0.1:{port}/wh" in line and "cannot be used" in line
+    assert password not in captured.err + captured.out
+    with dg.DagsterInstance.from_config(str(tmp_path / "home" / "dagster")) as instance:
+        assert instance.get_runs() == []

@@ -23,6 +23,9 @@ from learning_platform.lib.staging import StagingArea
 from learning_platform.lib.warehouse import migrations, roles
 from learning_platform.lib.warehouse.embedded import as_role, embedded_database_url
 
+# A server that does not answer fails a connection within this, instead of the system's TCP timeout.
+_CONNECT = {"connect_timeout": 10}
+
 
 class WarehouseNotMigrated(RuntimeError):
     """The warehouse is behind the code, and this login may not migrate it."""
@@ -55,7 +58,9 @@ class PostgresWarehouse(dg.ConfigurableResource):
         if self._engine is not None:
             return
         url, migration_url = self._urls()
-        migrator = sa.create_engine(_with_driver(migration_url), poolclass=sa.pool.NullPool)
+        migrator = sa.create_engine(
+            _with_driver(migration_url), poolclass=sa.pool.NullPool, connect_args=_CONNECT
+        )
         try:
             if not migrations.is_current(migrator):
                 try:
@@ -72,7 +77,9 @@ class PostgresWarehouse(dg.ConfigurableResource):
         finally:
             migrator.dispose()
         self._url = url
-        self._engine = sa.create_engine(_with_driver(url), pool_pre_ping=True)
+        self._engine = sa.create_engine(
+            _with_driver(url), pool_pre_ping=True, connect_args=_CONNECT
+        )
 
     def _urls(self) -> tuple[str, str]:
         """(the loader's URL, the migrating role's URL)."""
@@ -111,7 +118,9 @@ class PostgresWarehouse(dg.ConfigurableResource):
             f"-c lock_timeout={self.lock_timeout_seconds * 1000} "
             f"-c statement_timeout={self.statement_timeout_seconds * 1000}"
         )
-        with psycopg.connect(_psycopg_conninfo(self.url), options=options) as connection:
+        with psycopg.connect(
+            _psycopg_conninfo(self.url), options=options, **_CONNECT
+        ) as connection:
             with connection.transaction(), connection.cursor() as cursor:
                 yield cursor
 
@@ -140,13 +149,33 @@ class PostgresWarehouse(dg.ConfigurableResource):
                 else:
                     os.environ[name] = value
 
+    def unreachable(self) -> str | None:
+        """Why the warehouse cannot be used, in one line naming host, port and database (never the
+        user's password); None when it can. What a command checks before it launches any run."""
+        try:
+            self.ensure_ready()
+            self.scalar("SELECT 1")
+        except (sa.exc.OperationalError, psycopg.OperationalError, WarehouseNotMigrated) as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            for url in (self.database_url, self.migration_database_url):
+                password = sa.make_url(url).password if url else None
+                if password:
+                    reason = reason.replace(password, "***")
+            where = _where(self.database_url) if self.database_url else "the embedded server"
+            return f"the warehouse at {where} cannot be used: {reason}"
+        return None
+
     def scalar(self, statement: str, **params) -> object:
         with self.engine.connect() as connection:
             return connection.execute(sa.text(statement), params).scalar()
 
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+    def close(self) -> None:
+        """Close the pooled connections (the resource can connect again later)."""
         if self._engine is not None:
             self._engine.dispose()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.close()
 
 
 def _with_driver(url: str) -> sa.URL:
