@@ -6,6 +6,7 @@ import io
 import os
 import signal
 import socket
+import subprocess
 import time
 from datetime import date, timedelta
 
@@ -409,3 +410,22 @@ def test_a_warehouse_that_cannot_be_reached_stops_the_demo_in_one_line_before_an
     assert password not in captured.err + captured.out
     with dg.DagsterInstance.from_config(str(tmp_path / "home" / "dagster")) as instance:
         assert instance.get_runs() == []
+
+
+def test_run_help_lists_every_command():
+    shown = subprocess.run(
+        [str(PROJECT_ROOT / "run"), "--help"], capture_output=True, text=True, timeout=300
+    )
+
+    assert shown.returncode == 0, shown.stderr
+    for command in (
+        "./run demo",
+        "./run test",
+        "./run ui",
+        "./run dg",
+        "./run dagster",
+        "./run bench",
+    ):
+        assert command in shown.stdout, command
+    for command in ("demo", "sandbox", "ui", "db", "erase", "dbt", "bench"):
+        assert f"    {command} " in shown.stdout, command
