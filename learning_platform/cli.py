@@ -6,9 +6,11 @@ import argparse
 import getpass
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -145,24 +147,49 @@ def ui(args: argparse.Namespace) -> int:
     server = _start_sandbox(args)
     print(f"Sandbox upstreams on {server.url}; Dagster UI on http://{args.host}:{args.port}")
     dagster = shutil.which("dagster") or str(Path(sys.executable).with_name("dagster"))
+    command = [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")]
+    command += ["-h", args.host, "-p", str(args.port)]
+    # Its own process group, so that stopping it reaches the webserver, the daemon and the code
+    # server it starts too.
+    child = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+    stopping = threading.Event()
+
+    def stop(signum, frame) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        return subprocess.call(
-            [
-                dagster,
-                "dev",
-                "-w",
-                str(PROJECT_ROOT / "workspace.yaml"),
-                "-h",
-                args.host,
-                "-p",
-                str(args.port),
-            ],
-            env=os.environ.copy(),
-        )
-    except KeyboardInterrupt:
-        return 0
+        while child.poll() is None and not stopping.is_set():
+            stopping.wait(0.5)
+        if child.poll() is None:
+            _stop_process_group(child)
+        return 0 if stopping.is_set() else child.returncode
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         server.stop()
+
+
+def _stop_process_group(child: subprocess.Popen, grace_seconds: float = 30.0) -> None:
+    """Ask the child's process group to stop as Ctrl-C would (dagster dev shuts its processes down
+    on SIGINT), then insist: SIGTERM, and SIGKILL after the grace period."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(child.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            child.wait(timeout=grace_seconds)
+        except subprocess.TimeoutExpired:
+            continue
+        # The group's leader is gone; give the rest of the group the same signal's time.
+        deadline = time.monotonic() + grace_seconds
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(child.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
 
 
 def db(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import time
 from datetime import date, timedelta
 
 import dagster as dg
+import psutil
 import pytest
 import requests
 import yaml
@@ -19,7 +20,12 @@ from learning_platform import cli, demo_run, settings
 from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.lib.windows import DayWindow
 from learning_platform_sandbox import ContentActions, Organisation, SandboxServer
-from learning_platform_tests.dagster_dev import PROJECT_ROOT, graphql, running_dagster_dev
+from learning_platform_tests.dagster_dev import (
+    PROJECT_ROOT,
+    free_port,
+    graphql,
+    running_dagster_dev,
+)
 
 DEMO_DAYS = [date(2026, 10, 5), date(2026, 10, 6)]
 MARTS = (
@@ -429,3 +435,57 @@ def test_run_help_lists_every_command():
         assert command in shown.stdout, command
     for command in ("demo", "sandbox", "ui", "db", "erase", "dbt", "bench"):
         assert f"    {command} " in shown.stdout, command
+
+
+def test_sigterm_to_the_ui_command_leaves_no_child_process(tmp_path):
+    """`./run ui` passes SIGTERM on to `dagster dev` and everything it started: no webserver keeps
+    serving the port, no daemon or code server is left (checked by PID)."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        settings.HOME: str(tmp_path / "home"),
+        "DAGSTER_HOME": str(tmp_path / "home" / "dagster"),
+    }
+    environment.pop(settings.DATABASE_URL, None)
+    command = [str(PROJECT_ROOT / "run"), "ui", "--port", str(port)]  # as a user starts it
+    ui = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own group: the test can clean up whatever happens
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not _serves(port):
+            assert ui.poll() is None and time.monotonic() < deadline, "the UI did not start"
+            time.sleep(1)
+        descendants = psutil.Process(ui.pid).children(recursive=True)
+        assert descendants  # dagster dev, its webserver, daemon and code server
+
+        ui.send_signal(signal.SIGTERM)
+        ui.wait(timeout=120)
+
+        left = [child.pid for child in descendants if _alive(child)]
+        assert left == [], f"still running: {left}"
+        assert not _serves(port)
+    finally:
+        try:
+            os.killpg(ui.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _serves(port: int) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok
+    except requests.ConnectionError:
+        return False
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
