@@ -74,16 +74,21 @@ def _last_days(count: int) -> list[date]:
     return [yesterday - timedelta(days=offset) for offset in reversed(range(count))]
 
 
+def _warehouse():
+    """The warehouse the environment names, as a command (not a run) uses it: the loader's URL,
+    and the migrating role's where it differs."""
+    from learning_platform.defs.shared.resources import PostgresWarehouse
+
+    return PostgresWarehouse(
+        database_url=settings.env(settings.DATABASE_URL),
+        migration_database_url=settings.env(settings.MIGRATION_DATABASE_URL),
+    )
+
+
 def _warehouse_unreachable() -> str | None:
     """The pre-flight of a command that launches runs: one line saying why the warehouse cannot
     be used, before any run exists, instead of every run failing on it."""
-    from learning_platform.defs.shared.resources import PostgresWarehouse
-
-    warehouse = PostgresWarehouse(
-        database_url=settings.env(settings.DATABASE_URL),
-        migration_database_url=settings.env(settings.MIGRATION_DATABASE_URL),
-        lock_timeout_seconds=10,
-    )
+    warehouse = _warehouse()
     try:
         return warehouse.unreachable()
     finally:
@@ -204,16 +209,12 @@ def db(args: argparse.Namespace) -> int:
 
     import sqlalchemy as sa
 
-    from learning_platform.defs.shared.resources import PostgresWarehouse
-
     url = settings.env(settings.DATABASE_URL)
     # The migrating role's URL: migrations, checks and new logins are its business, not the loader's.
     target = settings.env(settings.MIGRATION_DATABASE_URL) or url or _embedded_url()
     engine = sa.create_engine(target, poolclass=sa.pool.NullPool)
     if args.action == "upgrade":
-        warehouse = PostgresWarehouse(
-            database_url=url, migration_database_url=settings.env(settings.MIGRATION_DATABASE_URL)
-        )
+        warehouse = _warehouse()
         warehouse.ensure_ready()  # applies every pending migration, then connects as the loader
         print(f"warehouse at revision {migrations.current_revision(warehouse.engine)}")
     elif args.action == "current":  # look without migrating
@@ -265,11 +266,19 @@ def erase(args: argparse.Namespace) -> int:
     except PseudonymKeyError as error:
         print(f"learning-platform erase: {error}", file=sys.stderr)
         return 2
-    problem = _warehouse_unreachable()
+    warehouse = _warehouse()
+    try:
+        return _erase(args, pseudonymizer, warehouse)
+    finally:
+        warehouse.close()
+
+
+def _erase(args: argparse.Namespace, pseudonymizer, warehouse) -> int:
+    problem = warehouse.unreachable()
     if problem is not None:
         print(f"learning-platform erase: {problem}", file=sys.stderr)
         return 1
-    learner_key = _learner_key(args, pseudonymizer)
+    learner_key = _learner_key(args, pseudonymizer, warehouse)
     from learning_platform.defs.erasure.jobs import LEARNER_KEY
 
     if not LEARNER_KEY.fullmatch(learner_key):
@@ -291,7 +300,7 @@ def erase(args: argparse.Namespace) -> int:
                 f"erase_learner run {run.run_id} {run.status.value}: see ./run ui", file=sys.stderr
             )
             return 1
-        print(_erasure_summary(run.run_id))
+        print(_erasure_summary(warehouse, run.run_id))
         if args.no_refresh:
             return 0
         refresh = runs.run("reporting_refresh", {}, trigger="erase")
@@ -299,7 +308,7 @@ def erase(args: argparse.Namespace) -> int:
     return 0 if refresh.status == dg.DagsterRunStatus.SUCCESS else 1
 
 
-def _learner_key(args: argparse.Namespace, pseudonymizer) -> str:
+def _learner_key(args: argparse.Namespace, pseudonymizer, warehouse) -> str:
     """The key of the learner the arguments name: the e-mail's, a source id's as the directory
     keyed it, or the key itself."""
     if args.email:
@@ -313,9 +322,6 @@ def _learner_key(args: argparse.Namespace, pseudonymizer) -> str:
         if args.linkedin_urn
         else ("thrive", args.thrive_user_id)
     )
-    from learning_platform.defs.shared.resources import PostgresWarehouse
-
-    warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
     keyed = warehouse.scalar(
         "SELECT learner_key FROM directory.learner_identities"
         " WHERE source = :source AND source_learner_id = :id",
@@ -325,10 +331,7 @@ def _learner_key(args: argparse.Namespace, pseudonymizer) -> str:
     return str(keyed) if keyed else pseudonymizer.source_scoped_key(source, source_id)
 
 
-def _erasure_summary(run_id: str) -> str:
-    from learning_platform.defs.shared.resources import PostgresWarehouse
-
-    warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
+def _erasure_summary(warehouse, run_id: str) -> str:
     with warehouse.transaction() as cursor:
         cursor.execute(
             "SELECT request_id, learner_key, rows_removed, staged_rows_removed"
@@ -346,10 +349,9 @@ def _erasure_summary(run_id: str) -> str:
 def dbt(args: argparse.Namespace) -> int:
     """dbt itself on the reporting layer's project, against the platform's warehouse."""
     from learning_platform.defs.reporting import dbt_project
-    from learning_platform.defs.shared.resources import PostgresWarehouse
 
     _prepare_home()
-    warehouse = PostgresWarehouse(database_url=settings.env(settings.DATABASE_URL))
+    warehouse = _warehouse()
     warehouse.ensure_ready()
     dbt_project.write_canonical_activities()
     command = [dbt_project.DBT_EXECUTABLE, *args.dbt_arguments]

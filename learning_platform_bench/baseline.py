@@ -111,26 +111,9 @@ def load_day(
             elements = page["elements"]
             if not elements:
                 break
-            for element in elements:
-                learner = element["learnerDetails"]["entity"]["profileUrn"]
-                content = element["contentDetails"]["contentUrn"]
-                latest = _moment(element.get("latestDataAt"))
-                for metric in element["activities"]:
-                    copy.write_row(
-                        (
-                            window.day,
-                            learner,
-                            content,
-                            metric["engagementType"],
-                            metric["engagementMetricQualifier"],
-                            metric.get("assetType") or "",
-                            metric["engagementValue"],
-                            _moment(metric.get("firstEngagedAt")),
-                            _moment(metric.get("lastEngagedAt")),
-                            latest,
-                        )
-                    )
-                    rows += 1
+            for row in _flatten(window, elements):
+                copy.write_row(row)
+                rows += 1
             start += len(elements)
             if start >= page["paging"]["total"]:
                 break

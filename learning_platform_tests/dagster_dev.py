@@ -23,6 +23,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def serves(port: int) -> bool:
+    """Whether a Dagster webserver answers on the port."""
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok
+    except requests.ConnectionError:
+        return False
+
+
 @contextmanager
 def running_dagster_dev(environment: dict[str, str], log: Path) -> Iterator[str]:
     """`dagster dev` on the project's workspace, in its own process group, stopped afterwards;
@@ -42,11 +50,8 @@ def running_dagster_dev(environment: dict[str, str], log: Path) -> Iterator[str]
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
+            if serves(port):
+                break
             time.sleep(1)
         else:
             pytest.fail("dagster dev did not start within 120 s")

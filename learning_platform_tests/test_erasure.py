@@ -19,7 +19,8 @@ from learning_platform.defs.reporting.assets import learner_directory
 from learning_platform.defs.reporting.marts import reporting_marts
 from learning_platform.defs.reporting.resources import PseudonymKey
 from learning_platform.lib.identity import Pseudonymizer
-from learning_platform.lib.warehouse.roles import DBT_SCHEMAS, MIGRATED_SCHEMAS
+from learning_platform.lib.warehouse.roles import DBT_SCHEMAS
+from learning_platform.lib.warehouse.tables import SCHEMAS as MIGRATED_SCHEMAS
 from learning_platform_sandbox import ContentActions
 
 SECRET = "erasure-test-key-0123456789"

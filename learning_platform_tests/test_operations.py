@@ -25,6 +25,7 @@ from learning_platform_tests.dagster_dev import (
     free_port,
     graphql,
     running_dagster_dev,
+    serves,
 )
 
 DEMO_DAYS = [date(2026, 10, 5), date(2026, 10, 6)]
@@ -458,7 +459,7 @@ def test_sigterm_to_the_ui_command_leaves_no_child_process(tmp_path):
     )
     try:
         deadline = time.monotonic() + 120
-        while not _serves(port):
+        while not serves(port):
             assert ui.poll() is None and time.monotonic() < deadline, "the UI did not start"
             time.sleep(1)
         descendants = psutil.Process(ui.pid).children(recursive=True)
@@ -469,19 +470,12 @@ def test_sigterm_to_the_ui_command_leaves_no_child_process(tmp_path):
 
         left = [child.pid for child in descendants if _alive(child)]
         assert left == [], f"still running: {left}"
-        assert not _serves(port)
+        assert not serves(port)
     finally:
         try:
             os.killpg(ui.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-
-
-def _serves(port: int) -> bool:
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok
-    except requests.ConnectionError:
-        return False
 
 
 def _alive(process: psutil.Process) -> bool:

@@ -45,6 +45,10 @@ class Learner:
     def __repr__(self) -> str:
         return f"Learner({self.learner_key[:12]}…)"
 
+    def ids_of(self, source: str) -> list[str]:
+        """The learner's ids in that source, sorted."""
+        return sorted(value for kind, value in self.ids if kind == source)
+
 
 def _distinct(cursor: psycopg.Cursor, holder: LearnerColumns, column: str) -> list[str]:
     cursor.execute(
@@ -138,7 +142,7 @@ def erase_from_warehouse(
             params.append(emails)
         for column, source in holder.ids:
             conditions.append(sql.SQL("{} = ANY(%s)").format(sql.Identifier(column)))
-            params.append(sorted(value for kind, value in learner.ids if kind == source))
+            params.append(learner.ids_of(source))
         removed[holder.table.fullname] = _delete(
             cursor, qualified(holder.table), sql.SQL(" OR ").join(conditions), params
         )
@@ -191,7 +195,7 @@ def erase_from_staging(
     for holder in holders:
         values: dict[str, list[str]] = {column: sorted(learner.emails) for column in holder.emails}
         for column, source in holder.ids:
-            values[column] = sorted(value for kind, value in learner.ids if kind == source)
+            values[column] = learner.ids_of(source)
         values = {column: found for column, found in values.items() if found}
         if not values:
             continue

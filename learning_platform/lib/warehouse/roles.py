@@ -20,8 +20,7 @@ OWNER = "learning_platform_owner"
 LOADER = "learning_platform_loader"
 READER = "reporting_reader"
 
-# The schemas the migrations' tables live in, and those dbt builds.
-MIGRATED_SCHEMAS = ("linkedin_learning", "thrive", "thought_industries", "directory", "ops")
+# The schemas dbt builds (the migrations' own are tables.SCHEMAS).
 DBT_SCHEMAS = ("reporting", "reporting_intermediate")
 
 # An analyst's session: no query runs longer than this, and a transaction left open (a notebook,

@@ -78,6 +78,21 @@ def _relations(schemas: tuple[str, ...]) -> str:
     """
 
 
+def _hand_over(schemas: tuple[str, ...], owner: str) -> str:
+    """PL/pgSQL (in a block declaring `relation record`) making `owner` the owner of everything
+    in the schemas."""
+    return f"""
+        FOR relation IN {_relations(schemas)} LOOP
+            EXECUTE format(
+                'ALTER %s %s OWNER TO {owner}',
+                CASE relation.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                    WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
+                    ELSE 'TABLE' END,
+                relation.name);
+        END LOOP;
+    """
+
+
 def _give(schemas: tuple[str, ...], owner: str) -> None:
     """Make `owner` the owner of the schemas and of everything in them."""
     for schema in schemas:
@@ -87,14 +102,7 @@ def _give(schemas: tuple[str, ...], owner: str) -> None:
         DO $$
         DECLARE relation record;
         BEGIN
-            FOR relation IN {_relations(schemas)} LOOP
-                EXECUTE format(
-                    'ALTER %s %s OWNER TO {owner}',
-                    CASE relation.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
-                        WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
-                        ELSE 'TABLE' END,
-                    relation.name);
-            END LOOP;
+            {_hand_over(schemas, owner)}
         END
         $$
         """
@@ -160,13 +168,7 @@ def upgrade() -> None:
         DECLARE relation record;
         BEGIN
             IF pg_has_role(current_user, '{LOADER}', 'USAGE') THEN
-                FOR relation IN {_relations(DBT_SCHEMAS)} LOOP
-                    EXECUTE format(
-                        'ALTER %s %s OWNER TO {LOADER}',
-                        CASE relation.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
-                            ELSE 'TABLE' END,
-                        relation.name);
-                END LOOP;
+                {_hand_over(DBT_SCHEMAS, LOADER)}
                 ALTER DEFAULT PRIVILEGES FOR ROLE {LOADER} IN SCHEMA reporting
                     GRANT SELECT ON TABLES TO {READER};
             ELSIF EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

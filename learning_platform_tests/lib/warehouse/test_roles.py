@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from learning_platform.lib.warehouse import migrations, roles
 from learning_platform.lib.warehouse.embedded import as_role
+from learning_platform.lib.warehouse.tables import SCHEMAS
 
 
 def connect(url: str, role: str | None = None, **options) -> psycopg.Connection:
@@ -74,7 +75,7 @@ def test_a_migrated_database_is_closed_to_public_and_owned_by_no_login(empty_dat
                 " UNION SELECT pg_get_userbyid(nspowner) FROM pg_namespace"
                 " WHERE nspname = ANY(:schemas)"
             ),
-            {"schemas": list(roles.MIGRATED_SCHEMAS)},
+            {"schemas": list(SCHEMAS)},
         ).scalars()
         assert set(owners) == {roles.OWNER}
         assert tuple(public) == (False, False, False)
