@@ -20,6 +20,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The demo's learner keys: made against the sandbox's synthetic people, never real ones. Outside the
 # demo LEARNING_PLATFORM_PSEUDONYM_KEY must be set to a secret of the deployment's own.
 DEMO_PSEUDONYM_KEY = "sandbox-only-pseudonym-key-not-a-secret"
+# Set in the process of a supervised command (see _supervise).
+SUPERVISED = "LEARNING_PLATFORM_SUPERVISED"
+INTERRUPTED = "interrupted; the run under way was canceled and nothing is left running"
+INTERRUPTED_STATUS = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C ended
+# How long an interrupted command may take to cancel its run before its processes are stopped.
+INTERRUPT_GRACE_SECONDS = 60.0
 
 
 def _prepare_home() -> Path:
@@ -113,6 +119,9 @@ def demo(args: argparse.Namespace) -> int:
         print(f"Thought Industries exports dropped: {', '.join(path.name for path in exports)}")
         outcome = demo_run.materialize_days(days)
         print(demo_run.summary(outcome))
+    except KeyboardInterrupt:
+        print(f"learning-platform demo: {INTERRUPTED}", file=sys.stderr)
+        return INTERRUPTED_STATUS
     finally:
         server.stop()
     print(
@@ -147,16 +156,25 @@ def sandbox(args: argparse.Namespace) -> int:
 
 
 def ui(args: argparse.Namespace) -> int:
-    """The Dagster UI (dagster dev) with the sandbox upstreams and the demo's instance."""
+    """The Dagster UI (dg dev) with the sandbox upstreams and the demo's instance."""
     _prepare_home()
     server = _start_sandbox(args)
     print(f"Sandbox upstreams on {server.url}; Dagster UI on http://{args.host}:{args.port}")
-    dagster = shutil.which("dagster") or str(Path(sys.executable).with_name("dagster"))
-    command = [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")]
+    # dg of this environment, whether or not its bin folder is on PATH.
+    dg_command = next(
+        (str(path) for path in [Path(sys.executable).with_name("dg")] if path.exists()), "dg"
+    )
+    command = [dg_command, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")]
     command += ["-h", args.host, "-p", str(args.port)]
     # Its own process group, so that stopping it reaches the webserver, the daemon and the code
     # server it starts too.
-    child = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+    child = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=os.environ.copy(),
+        start_new_session=True,
+        preexec_fn=_interruptible,
+    )
     stopping = threading.Event()
 
     def stop(signum, frame) -> None:
@@ -173,6 +191,67 @@ def ui(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         server.stop()
+
+
+def _supervise(argv: list[str]) -> int:
+    """Run this command again in a session of its own, and make Ctrl-C (or SIGTERM) an interrupt
+    of that process alone: the terminal's signal would also reach the code server and the run
+    worker it starts, and the run would die with a traceback instead of being canceled. The
+    command's process cancels its runs through the run launcher and ends with one line; a
+    second Ctrl-C, or no end within the grace period, stops its whole process group."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "learning_platform.cli", *argv],
+        env={**os.environ, SUPERVISED: "1"},
+        start_new_session=True,
+        preexec_fn=_interruptible,
+    )
+    signals = []
+
+    def forward(signum, frame) -> None:
+        signals.append(signum)
+        try:
+            os.kill(child.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    deadline = None
+    try:
+        while child.poll() is None:
+            if signals and deadline is None:
+                deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
+            if len(signals) > 1 or (deadline is not None and time.monotonic() > deadline):
+                _stop_process_group(child, grace_seconds=5.0)
+                break
+            time.sleep(0.1)
+        _wait_for_process_group(child.pid, grace_seconds=15.0)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return INTERRUPTED_STATUS if signals else child.returncode
+
+
+def _interruptible() -> None:
+    """In a child, before it starts: SIGINT does what it does by default. A command started in
+    the background of a script inherits SIGINT ignored, and its children would then ignore the
+    Ctrl-C it passes on to them."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _wait_for_process_group(group: int, grace_seconds: float) -> None:
+    """Give what the group's leader left behind (a code server shutting down) time to end, then
+    end it."""
+    deadline = time.monotonic() + grace_seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _stop_process_group(child: subprocess.Popen, grace_seconds: float = 30.0) -> None:
@@ -269,6 +348,13 @@ def erase(args: argparse.Namespace) -> int:
     warehouse = _warehouse()
     try:
         return _erase(args, pseudonymizer, warehouse)
+    except KeyboardInterrupt:
+        print(
+            f"learning-platform erase: {INTERRUPTED}; run the same command again to finish the "
+            "erasure (it is safe to repeat)",
+            file=sys.stderr,
+        )
+        return INTERRUPTED_STATUS
     finally:
         warehouse.close()
 
@@ -454,9 +540,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (`argv` None: the process's own arguments), or one command called from
+    Python with its `argv`, which runs in the caller's process and leaves signals to the caller."""
+    from_command_line = argv is None
+    argv = sys.argv[1:] if from_command_line else argv
     args = parser().parse_args(argv)
+    if from_command_line and args.handler in SUPERVISED_COMMANDS and not os.environ.get(SUPERVISED):
+        return _supervise(argv)
     return args.handler(args)
 
+
+# The commands that launch runs, which Ctrl-C must cancel rather than kill.
+SUPERVISED_COMMANDS = (demo, erase)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,12 +3,15 @@ summarise what landed where."""
 
 from __future__ import annotations
 
+import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import dagster as dg
 import sqlalchemy as sa
@@ -28,12 +31,18 @@ LOCATION_NAME = "learning_platform"  # as workspace.yaml names it
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 # A demo day of the sandbox takes seconds; this only keeps a stuck run from hanging the demo.
 RUN_TIMEOUT_SECONDS = 1800
+# How long an interrupted command waits for its run's worker to stop and record it canceled.
+CANCEL_TIMEOUT_SECONDS = 30
+# The tag that ties the runs of one command (one demo, one erase) together.
+COMMAND_TAG = "learning_platform/command"
+STARTING = dg.DagsterRunStatus.STARTING
 
 # (table, column of the partition's day or None): what the summary counts.
 SUMMARY_TABLES = (
     (linkedin_tables.account_activity, "window_start"),
     (linkedin_tables.learner_activity, "window_start"),
     (linkedin_tables.learner_content_activity, "window_start"),
+    (linkedin_tables.content_activity, "window_start"),
     (linkedin_tables.learners, None),
     (linkedin_tables.contents, None),
     (thrive_tables.activities, "occurred_at"),
@@ -44,12 +53,26 @@ SUMMARY_TABLES = (
 )
 
 
+# The sensors that evaluate the tables' freshness checks: the demo ticks each once after the loads.
+# By name, from the code location: importing their modules here would build the assets outside
+# Dagster's loader, which prints a beta warning for every backfill policy.
+FRESHNESS_SENSORS = ("linkedin_learning_freshness_sensor", "thrive_freshness_sensor")
+
+
+class CheckResult(NamedTuple):
+    asset: str
+    check_name: str
+    passed: bool
+    severity: str  # ERROR stops the data; WARN says something is late or odd
+    description: str
+
+
 @dataclass
 class DemoOutcome:
     days: list[date]
     run_ids: list[str] = field(default_factory=list)
     success: bool = True
-    check_results: list[tuple[str, str, bool, str]] = field(default_factory=list)
+    check_results: list[CheckResult] = field(default_factory=list)
     table_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
     drop_files: list[str] = field(default_factory=list)  # the exports the drop sensor took
     headlines: list[str] = field(default_factory=list)  # the marts' headline numbers
@@ -132,8 +155,28 @@ def _launch_runs(
                 "dagster/sensor_name": SENSOR_NAME,
             }
             _record(instance, runs.run(sensor.job_name, tags), outcome)
+    # The tables' freshness checks, as their sensors ask for them after these loads (here in one
+    # run for both sources): a check that never ran reads "0 / 1 Passed" beside a green tick on
+    # the UI's asset graph.
+    due = [
+        key
+        for name in FRESHNESS_SENSORS
+        for key in _freshness_due(definitions.resolve_sensor_def(name), instance)
+    ]
+    if due:
+        job_name = runs.sensor_job_name(FRESHNESS_SENSORS[0])
+        _record(instance, runs.run(job_name, {}, asset_check_selection=due), outcome)
     # The marts, as the automation sensor would refresh them after these loads.
     _record(instance, runs.run("reporting_refresh", {}), outcome)
+
+
+def _freshness_due(
+    sensor: dg.SensorDefinition, instance: dg.DagsterInstance
+) -> list[dg.AssetCheckKey]:
+    """The checks one tick of a freshness sensor asks to evaluate: all of them the first time,
+    none while each is still within its deadline."""
+    request = sensor(dg.build_sensor_context(instance=instance, sensor_name=sensor.name))
+    return list(request.asset_check_keys or []) if isinstance(request, dg.RunRequest) else []
 
 
 def _one(connection, statement: str) -> sa.Row:
@@ -179,6 +222,16 @@ def headlines(connection: sa.Connection) -> list[str]:
         lines.append(
             f"content_engagement  #{rank} {title!r} ({source}): {learners_} learners, {hours} h"
         )
+    courses = _one(
+        connection,
+        "SELECT count(DISTINCT content_id), count(DISTINCT event_date),"
+        " coalesce(sum(learning_hours), 0), coalesce(sum(completions), 0)"
+        " FROM reporting.content_owner_daily",
+    )
+    lines.append(
+        f"content_owner_daily {courses[0]} LinkedIn courses over {courses[1]} days: "
+        f"{courses[2]} h viewed, {courses[3]} completions"
+    )
     cpd = _one(
         connection,
         "SELECT coalesce(sum(hours), 0), count(DISTINCT learner_key),"
@@ -211,6 +264,12 @@ class WorkspaceRuns:
         self._context = context
         self._location = context.get_code_location(location_name)
         self._repository = next(iter(self._location.get_repositories().values()))
+        self.command_id = uuid.uuid4().hex  # tags this command's runs
+
+    def sensor_job_name(self, sensor_name: str) -> str:
+        """The job a sensor's requests run, as the daemon finds it: an asset sensor's is the
+        code location's implicit asset job."""
+        return self._repository.get_sensor(sensor_name).get_target().job_name
 
     def run(
         self,
@@ -218,8 +277,11 @@ class WorkspaceRuns:
         tags: dict[str, str],
         run_config: dict | None = None,
         trigger: str = "demo",
+        asset_check_selection: Sequence[dg.AssetCheckKey] | None = None,
     ) -> dg.DagsterRun:
-        """Launch `job_name` with `tags` (its partitions) and wait until the run has ended."""
+        """Launch `job_name` with `tags` (its partitions) and wait until the run has ended; with
+        `asset_check_selection`, those checks alone (as a sensor's request for checks runs)."""
+        check_keys = None if asset_check_selection is None else frozenset(asset_check_selection)
         run_config = {**RUN_CONFIG, **(run_config or {})}
         from dagster._core.definitions.selector import JobSubsetSelector
 
@@ -229,6 +291,7 @@ class WorkspaceRuns:
                 repository_name=self._repository.name,
                 job_name=job_name,
                 op_selection=None,
+                asset_check_selection=check_keys,
             )
         )
         plan = self._location.get_execution_plan(
@@ -238,8 +301,26 @@ class WorkspaceRuns:
             known_state=None,
             instance=self.instance,
         )
+        tags = {
+            **remote_job.tags,
+            **tags,
+            "learning_platform/trigger": trigger,
+            COMMAND_TAG: self.command_id,
+        }
+        with interrupts_deferred():  # a launch cut short is recorded as a failed run
+            run = self._create_and_launch(remote_job, plan, run_config, tags, check_keys)
+        deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+        while not (run := self.instance.get_run_by_id(run.run_id)).is_finished:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"run {run.run_id} of {job_name} still {run.status.value}")
+            time.sleep(0.2)
+        return run
+
+    def _create_and_launch(
+        self, remote_job, plan, run_config: dict, tags: dict, check_keys: frozenset | None
+    ) -> dg.DagsterRun:
         run = self.instance.create_run(
-            job_name=job_name,
+            job_name=remote_job.name,
             run_id=None,
             run_config=run_config,
             resolved_op_selection=remote_job.resolved_op_selection,
@@ -248,24 +329,61 @@ class WorkspaceRuns:
             status=None,
             root_run_id=None,
             parent_run_id=None,
-            tags={**remote_job.tags, **tags, "learning_platform/trigger": trigger},
+            tags=tags,
             job_snapshot=remote_job.job_snapshot,
             execution_plan_snapshot=plan.execution_plan_snapshot,
             parent_job_snapshot=remote_job.parent_job_snapshot,
             remote_job_origin=remote_job.get_remote_origin(),
             job_code_origin=remote_job.get_python_origin(),
             asset_selection=remote_job.asset_selection,
-            asset_check_selection=None,
+            asset_check_selection=check_keys,
             asset_graph=self._repository.asset_graph,
         )
         # Straight to the run launcher: the demo has no daemon to take runs off the queue.
-        self.instance.launch_run(run.run_id, self._context)
-        deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
-        while not (run := self.instance.get_run_by_id(run.run_id)).is_finished:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"run {run.run_id} of {job_name} still {run.status.value}")
+        return self.instance.launch_run(run.run_id, self._context)
+
+    def _wait(self, run: dg.DagsterRun, deadline: float, until) -> dg.DagsterRun:
+        while not until(run) and time.monotonic() < deadline:
             time.sleep(0.2)
+            run = self.instance.get_run_by_id(run.run_id)
         return run
+
+    def unfinished(self) -> list[dg.DagsterRun]:
+        """This command's runs that have not ended, whether or not they were launched."""
+        return [
+            run
+            for run in self.instance.get_runs(dg.RunsFilter(tags={COMMAND_TAG: self.command_id}))
+            if not run.is_finished
+        ]
+
+    def cancel(self, run: dg.DagsterRun) -> None:
+        """End a run this command started, as *Terminate* in the UI does: its worker is asked to
+        stop and records the run CANCELED. A run that never reached a worker (or whose worker
+        does not answer in time) is recorded canceled here, so none is left NOT_STARTED."""
+        deadline = time.monotonic() + CANCEL_TIMEOUT_SECONDS
+        if run.status != dg.DagsterRunStatus.NOT_STARTED:
+            # A worker still starting up takes a termination request for somebody else's run and
+            # leaves, and the run is then failed: it is asked once it has started.
+            run = self._wait(run, deadline, until=lambda run: run.status != STARTING)
+            if not run.is_finished:
+                self.instance.run_launcher.terminate(run.run_id)
+                run = self._wait(run, deadline, until=lambda run: run.is_finished)
+        if not run.is_finished:
+            self.instance.report_run_canceled(run, message="Interrupted (Ctrl-C) before it ended")
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) until the block is done, then raise it: Dagster records a run whose
+    launch was interrupted as failed, where the demo would cancel it."""
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 @contextmanager
@@ -275,12 +393,23 @@ def workspace_runs(instance: dg.DagsterInstance) -> Iterator[WorkspaceRuns]:
     from dagster._core.workspace.load_target import WorkspaceFileTarget
 
     target = WorkspaceFileTarget(paths=[str(WORKSPACE_YAML)])
-    with WorkspaceProcessContext(instance, target) as process_context:
-        context = process_context.create_request_context()
+    with ExitStack() as stack:
+        # A code server interrupted while it loads dies with a traceback: it is stopped, as it is
+        # at the end, once it has started.
+        with interrupts_deferred():
+            process_context = stack.enter_context(WorkspaceProcessContext(instance, target))
+            context = process_context.create_request_context()
         errors = context.code_location_errors()
         if errors:
             raise RuntimeError(f"the code location did not load: {errors[0].message}")
-        yield WorkspaceRuns(instance, context, LOCATION_NAME)
+        runs = WorkspaceRuns(instance, context, LOCATION_NAME)
+        try:
+            yield runs
+        except KeyboardInterrupt:
+            # While the code server is still up: a launched run's worker is stopped through it.
+            for run in runs.unfinished():
+                runs.cancel(run)
+            raise
 
 
 def _record(instance: dg.DagsterInstance, run: dg.DagsterRun, outcome: DemoOutcome) -> None:
@@ -289,10 +418,11 @@ def _record(instance: dg.DagsterInstance, run: dg.DagsterRun, outcome: DemoOutco
     for entry in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
         evaluation = entry.dagster_event.event_specific_data
         outcome.check_results.append(
-            (
+            CheckResult(
                 evaluation.asset_key.to_user_string(),
                 evaluation.check_name,
                 evaluation.passed,
+                evaluation.severity.value,
                 evaluation.description or "",
             )
         )
@@ -313,8 +443,7 @@ def summary(outcome: DemoOutcome) -> str:
     lines += ["", "Reporting (reporting.*, one learner_key per person across sources):"]
     lines += [f"  {line}" for line in outcome.headlines]
     lines += ["", f"{'check':<80}result"]
-    for asset, check_name, passed, description in outcome.check_results:
-        lines.append(
-            f"{asset + ' ' + check_name:<80}{'PASSED' if passed else 'FAILED'}  {description}"
-        )
+    for asset, check_name, passed, severity, description in outcome.check_results:
+        result = "PASSED" if passed else "WARNING" if severity == "WARN" else "FAILED"
+        lines.append(f"{asset + ' ' + check_name:<80}{result}  {description}")
     return "\n".join(lines)

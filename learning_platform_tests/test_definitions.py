@@ -12,8 +12,9 @@ MARTS = (
     "content_engagement",
     "cpd_hours_monthly",
     "enrollment_funnel",
+    "content_owner_daily",
 )
-STREAMS = ("account_activity", "learner_activity", "learner_content_activity")
+STREAMS = ("account_activity", "learner_activity", "learner_content_activity", "content_activity")
 THRIVE_STREAMS = ("activities", "cpd_entries", "users")
 
 

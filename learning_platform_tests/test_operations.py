@@ -2,10 +2,12 @@
 the project's instance config: the demo's runs re-executed from the UI's API, and a run whose
 worker is killed failed, its pool slot freed, the next run started and the dead one retried."""
 
+import contextlib
 import io
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from datetime import date, timedelta
@@ -36,9 +38,15 @@ MARTS = (
     "content_engagement",
     "cpd_hours_monthly",
     "enrollment_funnel",
+    "content_owner_daily",
 )
-STREAMS = ("account_activity", "learner_activity", "learner_content_activity")
+STREAMS = ("account_activity", "learner_activity", "learner_content_activity", "content_activity")
 DEADLINE_SECONDS = 180
+FRESHNESS = "freshness_check"
+FRESHNESS_CHECKED = [f"linkedin_learning/{stream}" for stream in STREAMS] + [
+    "thrive/activities",
+    "thrive/cpd_entries",
+]
 
 RUNS = """
 query($filter: RunsFilter) {
@@ -76,6 +84,12 @@ mutation($params: ExecutionParams!) {
     __typename
     ... on LaunchRunSuccess { run { runId } }
     ... on PythonError { message }
+  }
+}"""
+FRESHNESS_STATUS = """
+query($path: [String!]!) {
+  assetNodeOrError(assetKey: {path: $path}) {
+    ... on AssetNode { freshnessStatusInfo { freshnessStatus } }
   }
 }"""
 
@@ -176,9 +190,9 @@ def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(dep
 
     assert outcome.success
     # LinkedIn's two days in one run, the Thrive users snapshot, Thrive's two days in one run,
-    # and one run per export the drop sensor took.
+    # one run per export the drop sensor took, and one of the freshness sensors' checks.
     assert sorted(outcome.drop_files) == sorted(path.name for path in exports)
-    assert len(outcome.run_ids) == 3 + len(exports) + 1  # the sources, then reporting_refresh
+    assert len(outcome.run_ids) == 3 + len(exports) + 1 + 1  # ..., then reporting_refresh
     # Launched through the code location, as the UI and the daemon launch runs: each carries its
     # origin, so the Jobs and Overview pages show it and "Re-execute" works.
     for run_id in outcome.run_ids:
@@ -202,13 +216,38 @@ def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(dep
     assert "learners from 3 sources" in headlines
     # Each staged stream's blocking checks, and its NUL warning (one more per stream); then the dbt
     # tests of the reporting layer (3 on the seed, 2 on learning_events, 2 on learner_summary, 2 on
-    # enrollment_funnel).
-    assert len(outcome.check_results) == (12 + 3) + (10 + 3) + (3 + 1) * len(exports) + 9 and all(
-        passed for _, _, passed, _ in outcome.check_results
+    # enrollment_funnel, 1 on content_owner_daily).
+    others = [result for result in outcome.check_results if result.check_name != FRESHNESS]
+    assert len(others) == (16 + 4) + (10 + 3) + (3 + 1) * len(exports) + 10 and all(
+        result.passed for result in others
+    )
+    # The tables' freshness checks, evaluated once after the loads: the demo's days are long past,
+    # so each says its table is late, as a warning (never a pass nobody evaluated).
+    freshness = [result for result in outcome.check_results if result.check_name == FRESHNESS]
+    assert sorted(result.asset for result in freshness) == sorted(FRESHNESS_CHECKED)
+    assert all(
+        not result.passed and result.severity == "WARN" and "partition" in result.description
+        for result in freshness
     )
     text = demo_run.summary(outcome)
     assert "linkedin_learning.learner_content_activity" in text and "FAILED" not in text
+    assert f"{'thrive/activities ' + FRESHNESS:<80}WARNING" in text
     assert "thrive.activities" in text
+
+
+def test_the_daemon_finds_the_marts_fresh_once_the_demo_built_them(deployment):
+    """Each mart's freshness policy, as the UI shows it: evaluated by dagster dev's daemon (no
+    sensor to turn on), and met, since the demo built the marts after today's lower bound."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    for mart in MARTS:
+        while True:
+            node = graphql(deployment.url, FRESHNESS_STATUS, path=["reporting", mart])
+            status = node["assetNodeOrError"]["freshnessStatusInfo"]["freshnessStatus"]
+            if status != "UNKNOWN":  # not evaluated yet: the daemon looks every 30 s
+                break
+            assert time.monotonic() < deadline, f"reporting/{mart} freshness never evaluated"
+            time.sleep(1)
+        assert status == "HEALTHY", mart
 
 
 def test_a_demo_run_shows_in_the_ui_and_re_executes_from_it(deployment):
@@ -293,9 +332,12 @@ def test_a_twenty_day_backfill_runs_as_two_runs_of_at_most_14_days_one_fetch_at_
     sandbox = deployment.sandbox
     sandbox.linkedin.reset_observations()
     days = [date(2026, 9, 1) + timedelta(days=n) for n in range(20)]
+    # Two streams are enough to see their staging steps queue in the pool: the two without
+    # learners, the cheapest (the per-learner streams are backfilled in test_pipeline.py).
+    streams = ("account_activity", "content_activity")
     assets = [
         {"path": ["linkedin_learning", stream + suffix]}
-        for stream in STREAMS
+        for stream in streams
         for suffix in ("_staged", "")
     ]
     launched = requests.post(
@@ -348,7 +390,7 @@ def test_a_twenty_day_backfill_runs_as_two_runs_of_at_most_14_days_one_fetch_at_
     }
     # Two runs at once are allowed (dagster.yaml), but the linkedin_api pool lets one fetch at a time.
     assert sandbox.linkedin.max_reports_in_flight == 1
-    for stream in STREAMS:
+    for stream in streams:
         with deployment.warehouse.transaction() as cursor:
             cursor.execute(
                 f"SELECT count(DISTINCT window_start) FROM linkedin_learning.{stream}"
@@ -483,3 +525,70 @@ def _alive(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_ctrl_c_cancels_the_demo_s_run_with_one_line_and_leaves_nothing_running(
+    tmp_path, database_url
+):
+    """Ctrl-C (SIGINT to the terminal's process group) while a demo run is under way: the run is
+    canceled through the run launcher, no run is left unfinished (NOT_STARTED included), the
+    command says so in one line without a traceback, and none of its processes is left."""
+    home = tmp_path / "home"
+    environment = {
+        **os.environ,
+        settings.HOME: str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        settings.DATABASE_URL: database_url,
+    }
+    output, errors = tmp_path / "stdout", tmp_path / "stderr"
+    with output.open("w") as stdout, errors.open("w") as stderr:
+        demo = subprocess.Popen(
+            [str(PROJECT_ROOT / "run"), "demo", "--days", "1"],  # as a user starts it
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,  # a group of its own, as a terminal's foreground job
+        )
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while not _runs_started(home / "dagster"):
+            assert demo.poll() is None and time.monotonic() < deadline, errors.read_text()
+            time.sleep(0.5)
+        descendants = psutil.Process(demo.pid).children(recursive=True)
+
+        os.killpg(demo.pid, signal.SIGINT)
+
+        assert demo.wait(timeout=DEADLINE_SECONDS) == cli.INTERRUPTED_STATUS
+        said = output.read_text() + errors.read_text()
+        assert "Traceback" not in said and "KeyboardInterrupt" not in said
+        assert said.count("interrupted") == 1
+        assert f"learning-platform demo: {cli.INTERRUPTED}\n" in errors.read_text()
+        with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+            statuses = [run.status for run in instance.get_runs()]
+        assert dg.DagsterRunStatus.CANCELED in statuses
+        assert all(run_status in FINISHED for run_status in statuses), statuses
+        left = [child.pid for child in descendants if _alive(child)]
+        assert left == [], f"still running: {left}"
+    finally:
+        try:
+            os.killpg(demo.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+
+
+def _runs_started(dagster_home) -> bool:
+    """Whether a run has STARTED, read from the instance's run storage without opening the
+    instance (which would create its tables while the demo's process does)."""
+    runs = dagster_home / "history" / "runs.db"
+    if not runs.exists():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{runs}?mode=ro", uri=True)) as storage:
+            started = storage.execute("SELECT 1 FROM runs WHERE status = 'STARTED'").fetchone()
+    except sqlite3.OperationalError:  # its tables are not there yet
+        return False
+    return started is not None

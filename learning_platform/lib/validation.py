@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from learning_platform.lib import vocabulary
+from learning_platform.lib.markdown import hide_emails
 
 SAMPLE_SIZE = 5
 
@@ -35,9 +36,60 @@ class Finding:
 
 
 def _plain(value: Any) -> Any:
+    """A sample value as metadata shows it: dates in ISO form, and never an e-mail address (a
+    sample column is chosen to hold none, but a misaligned upstream row could put one there)."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, str):
+        return hide_emails(value)
     return value
+
+
+@dataclass(frozen=True)
+class SampleTable:
+    """Part of a failed finding's details as one table, the way a person reads it to fix the data:
+    each unknown value with its count beside its sample rows, each failing row, each repeated key."""
+
+    caption: str | None
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+def sample_tables(details: dict[str, Any], caption: str | None = None) -> list[SampleTable]:
+    """The tables of a finding's details (those `known_values`, `no_row_where`,
+    `keys_present_and_unique` and `all_of` make); none for a finding that passed."""
+    tables = []
+    for failure in details.get("failures", []):
+        tables += sample_tables(failure, caption=failure["summary"])
+    if details.get("unknown_values"):
+        unknown = details["unknown_values"]
+        column = details.get("column")
+        sample_columns = [
+            name
+            for name in dict.fromkeys(
+                name for item in unknown for sample in item["samples"] for name in sample
+            )
+            if name != column  # shown once, as the unknown value
+        ]
+        rows = [
+            [item["value"], item["count"], *(sample.get(k) for k in sample_columns)]
+            for item in unknown
+            for sample in item["samples"] or [{}]
+        ]
+        first = f"{column} (unknown)" if column else "unknown value"
+        tables.append(SampleTable(caption, [first, "rows with it", *sample_columns], rows))
+    if details.get("samples"):
+        columns = list(details["samples"][0])
+        rows = [[sample.get(k) for k in columns] for sample in details["samples"]]
+        tables.append(SampleTable(caption, columns, rows))
+    if details.get("missing_keys"):
+        rows = [[key, count] for key, count in details["missing_keys"].items()]
+        tables.append(SampleTable(caption, ["key column", "rows without it"], rows))
+    if details.get("duplicate_samples"):
+        keys = [k for k in details["duplicate_samples"][0] if k != "count_all"]
+        rows = [[*(d[k] for k in keys), d["count_all"]] for d in details["duplicate_samples"]]
+        tables.append(SampleTable(caption, [*keys, "rows with this key"], rows))
+    return tables
 
 
 # Staged rows to validate: a table, or a function that reads the named columns batch by batch
@@ -156,7 +208,7 @@ def known_values(
         if all(len(kept) >= samples for kept in found.values()):
             break
     unknown = [
-        {"value": value, "count": count, "samples": found[value]}
+        {"value": _plain(value), "count": count, "samples": found[value]}
         for value, count in unknown_counts.items()
     ]
     unknown.sort(key=lambda item: (-item["count"], str(item["value"])))
@@ -164,7 +216,7 @@ def known_values(
     return Finding(
         False,
         f"unknown {label}: {values}; extend lib/vocabulary.py after review, then re-run the partition",
-        {"rows": total, "unknown_values": unknown},
+        {"rows": total, "column": column, "unknown_values": unknown},
     )
 
 

@@ -12,11 +12,15 @@ What the reports guarantee (for a window, after the same filters):
   one per engagement (pair and day).
 - ACCOUNT: one element (none when nobody was active) with the INDIVIDUAL rows summed over learners
   plus VIEWS/UNIQUE (no assetType) = the number of active learners: 21 rows.
-- CONTENT: one element per engaged content item: ENGAGED_LEARNERS/UNIQUE, VIEWS/TOTAL,
-  SECONDS_VIEWED/TOTAL and COMPLETIONS/TOTAL under its asset type (a guess: no sample exists).
+- CONTENT (served only with an assetType, as the real API wants): one element per engaged content
+  item: ENGAGED_LEARNERS/UNIQUE, VIEWS/TOTAL, SECONDS_VIEWED/TOTAL and COMPLETIONS/TOTAL under its
+  asset type (a guess: no sample exists).
 
 So SECONDS_VIEWED and COMPLETIONS agree across INDIVIDUAL+CONTENT, INDIVIDUAL, ACCOUNT and CONTENT;
 VIEWS/TOTAL per asset type equals the number of INDIVIDUAL+CONTENT elements of that type on one day.
+Per content item on one day, CONTENT's SECONDS_VIEWED and COMPLETIONS are the sums of its
+INDIVIDUAL+CONTENT rows, and its ENGAGED_LEARNERS and VIEWS the number of its INDIVIDUAL+CONTENT
+elements (one per learner).
 """
 
 from __future__ import annotations

@@ -56,6 +56,9 @@ def parse_report_params(params: dict[str, str]) -> tuple[ReportQuery, int, int]:
     asset_type = params.get("assetType") or None
     if asset_type is not None and asset_type not in LINKEDIN_ASSET_TYPES:
         raise BadRequest(400, f"Parameter 'assetType' has unknown value {asset_type!r}")
+    if primary == "CONTENT" and asset_type is None:
+        # What working consumers were told (upstreams.md §1.9, quirk 6); they send COURSE.
+        raise BadRequest(400, "Aggregation CONTENT requires the parameter 'assetType'")
     start = _int_param(params, "start", default=0)
     count = _int_param(params, "count", default=DEFAULT_PAGE_SIZE)
     if start < 0:

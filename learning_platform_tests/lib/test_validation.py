@@ -96,3 +96,16 @@ def test_unknown_values_are_counted_over_every_batch_with_samples_from_any():
     assert finding.details["unknown_values"] == [
         {"value": "LIKES", "count": 2, "samples": [{"id": 4}, {"id": 6}]}
     ]
+
+
+def test_an_email_in_a_checked_column_is_hidden_in_the_summary_samples_and_table():
+    """A misaligned row can put an address in a vocabulary column: the check names the problem,
+    never the address."""
+    staged = table(kind=["VIEWS", "ann@example.com", "LIKES"], id=[1, 2, 3])
+
+    finding = known_values(staged, "kind", ALLOWED, sample_columns=["id", "kind"])
+
+    tables = validation.sample_tables(finding.details)
+    assert [table.columns for table in tables] == [["kind (unknown)", "rows with it", "id"]]
+    assert sorted(tables[0].rows) == [["(e-mail hidden)", 1, 2], ["LIKES", 1, 3]]
+    assert "@" not in finding.summary and "@" not in str(finding.details)

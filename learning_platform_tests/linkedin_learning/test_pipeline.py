@@ -40,6 +40,54 @@ def warehouse_totals(platform, aggregation, day):
     return totals, sum(row[4] for row in rows)
 
 
+def expected_totals(reports, aggregation, day):
+    """The sandbox's totals of the report the aggregation asks for (its assetType filter too)."""
+    return reports.expected_totals(
+        day, aggregation.primary, aggregation.secondary, asset_type=aggregation.asset_type
+    )
+
+
+def expected_row_count(reports, aggregation, day):
+    return reports.expected_row_count(
+        day, aggregation.primary, aggregation.secondary, asset_type=aggregation.asset_type
+    )
+
+
+def content_cross_check(platform, day):
+    """Per course and metric, content_activity's value next to what learner_content_activity adds
+    up to for the same course and day: the sum of the learners' rows, or for ENGAGED_LEARNERS the
+    number of learners. Also the courses each table holds that day."""
+    compared = platform.query(
+        "SELECT c.content_urn, c.engagement_type, c.engagement_value,"
+        " CASE WHEN c.engagement_type = 'ENGAGED_LEARNERS'"
+        "  THEN (SELECT count(DISTINCT l.learner_urn)"
+        "   FROM linkedin_learning.learner_content_activity AS l"
+        "   WHERE l.window_start = c.window_start AND l.content_urn = c.content_urn)"
+        "  ELSE (SELECT coalesce(sum(l.engagement_value), 0)"
+        "   FROM linkedin_learning.learner_content_activity AS l"
+        "   WHERE l.window_start = c.window_start AND l.content_urn = c.content_urn"
+        "    AND l.engagement_type = c.engagement_type"
+        "    AND l.engagement_qualifier = c.engagement_qualifier AND l.asset_type = c.asset_type)"
+        " END"
+        " FROM linkedin_learning.content_activity AS c"
+        " WHERE c.window_start = %s"
+        "  AND c.engagement_type IN ('SECONDS_VIEWED', 'COMPLETIONS', 'ENGAGED_LEARNERS')",
+        day,
+    )
+    courses = {
+        table: {
+            urn
+            for (urn,) in platform.query(
+                f"SELECT DISTINCT content_urn FROM linkedin_learning.{table}"
+                " WHERE window_start = %s AND asset_type = 'COURSE'",
+                day,
+            )
+        }
+        for table in ("content_activity", "learner_content_activity")
+    }
+    return compared, courses
+
+
 def table_checksum(platform, aggregation):
     """An ordered checksum of the business columns: equal only if the rows are exactly equal."""
     table = TABLES[aggregation.stream]
@@ -58,6 +106,16 @@ def table_checksum(platform, aggregation):
     )[0]
 
 
+def recorded_row_counts(instance, key):
+    """The `dagster/row_count` of each partition's latest materialization, as the UI shows it."""
+    records = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=key), limit=1000)
+    counts = {}
+    for record in reversed(records.records):  # newest first: the newest ends up in the dict
+        metadata = record.asset_materialization.metadata
+        counts[record.partition_key] = metadata["dagster/row_count"].value
+    return counts
+
+
 def check_evaluations(result):
     return {
         evaluation.check_name + "@" + evaluation.asset_key.path[-1]: evaluation
@@ -73,13 +131,18 @@ def test_warehouse_totals_for_a_window_equal_the_sandbox(platform, sandbox):
     for aggregation in AGGREGATIONS:
         totals, rows = warehouse_totals(platform, aggregation, DAY)
         day = date.fromisoformat(DAY)
-        assert totals == reports.expected_totals(day, aggregation.primary, aggregation.secondary)
-        assert rows == reports.expected_row_count(day, aggregation.primary, aggregation.secondary)
+        assert totals == expected_totals(reports, aggregation, day)
+        assert rows == expected_row_count(reports, aggregation, day)
     learners = {
         row.entity_urn for row in reports.activity_rows(date.fromisoformat(DAY), "INDIVIDUAL")
     }
     assert platform.query("SELECT count(*) FROM linkedin_learning.learners")[0][0] == len(learners)
     assert platform.query("SELECT count(*) FROM linkedin_learning.contents")[0][0] > 0
+    # The CONTENT report agrees with INDIVIDUAL+CONTENT course by course, once in the warehouse.
+    compared, courses = content_cross_check(platform, date.fromisoformat(DAY))
+    assert len(compared) == 3 * len(courses["content_activity"]) > 0
+    assert [row for row in compared if row[2] != row[3]] == []
+    assert courses["content_activity"] == courses["learner_content_activity"]
 
 
 def test_loading_a_window_twice_changes_nothing(platform):
@@ -114,11 +177,22 @@ def test_a_twenty_day_backfill_runs_in_batches_of_at_most_14_days_with_one_day_p
     assert {int(call.params["startedAt"]) for call in calls} == {
         window.start_ms for window in windows
     }
+    # The CONTENT report is asked for with the assetType LinkedIn wants, the others without one.
+    assert {
+        (call.params["aggregationCriteria.primary"], call.params.get("assetType")) for call in calls
+    } == {("ACCOUNT", None), ("INDIVIDUAL", None), ("CONTENT", "COURSE")}
     for aggregation in AGGREGATIONS:
-        days = platform.query(
-            f"SELECT count(DISTINCT window_start) FROM {TABLES[aggregation.stream].fullname}"
+        per_day = dict(
+            platform.query(
+                f"SELECT window_start::text, count(*) FROM {TABLES[aggregation.stream].fullname} "
+                "GROUP BY 1"
+            )
         )
-        assert days == [(20,)]
+        assert len(per_day) == 20
+        # In a ranged run, each day's materialization records that day's own row count.
+        for name in (f"{aggregation.stream}_staged", aggregation.stream):
+            key = dg.AssetKey(["linkedin_learning", name])
+            assert recorded_row_counts(platform.instance, key) == per_day, name
 
 
 def test_a_token_revoked_mid_run_is_renewed_once_and_the_data_is_complete(platform, sandbox):
@@ -192,6 +266,10 @@ def test_an_unknown_engagement_type_fails_the_blocking_check_and_keeps_the_previ
     assert unknown[0]["value"] == "BOOKMARKS" and unknown[0]["count"] > 0
     assert unknown[0]["samples"][0]["engagement_type"] == "BOOKMARKS"
     assert "BOOKMARKS" in evaluation.description
+    # As the UI shows it: a table of the unknown value, its count and its sample rows.
+    table = evaluation.metadata["samples_table"].value.splitlines()
+    assert table[0].startswith("| engagement_type (unknown) | rows with it | window_start |")
+    assert table[2].startswith(f"| BOOKMARKS | {unknown[0]['count']} | {DAY} |")
     assert table_checksum(platform, LEARNER_CONTENT_ACTIVITY) == before
 
 
@@ -374,7 +452,7 @@ def test_a_nul_in_a_learners_name_is_replaced_and_the_warning_names_the_learner(
     for aggregation in AGGREGATIONS:  # the day's metrics all loaded
         totals, _ = warehouse_totals(platform, aggregation, DAY)
         day = date.fromisoformat(DAY)
-        assert totals == reports.expected_totals(day, aggregation.primary, aggregation.secondary)
+        assert totals == expected_totals(reports, aggregation, day)
     warnings = [
         evaluation
         for name, evaluation in check_evaluations(result).items()
@@ -409,9 +487,7 @@ def test_a_crash_between_the_committed_load_and_its_materialization_reruns_to_th
         key = dg.AssetKey(["linkedin_learning", aggregation.stream])
         assert platform.instance.get_materialized_partitions(key) == set()
         _, committed = warehouse_totals(platform, aggregation, DAY)
-        assert committed == reports.expected_row_count(
-            day, aggregation.primary, aggregation.secondary
-        )
+        assert committed == expected_row_count(reports, aggregation, day)
     first = [table_checksum(platform, aggregation) for aggregation in AGGREGATIONS]
 
     assert platform.materialize(DAY).success
@@ -419,8 +495,8 @@ def test_a_crash_between_the_committed_load_and_its_materialization_reruns_to_th
     assert [table_checksum(platform, aggregation) for aggregation in AGGREGATIONS] == first
     for aggregation in AGGREGATIONS:
         totals, count = warehouse_totals(platform, aggregation, DAY)
-        assert totals == reports.expected_totals(day, aggregation.primary, aggregation.secondary)
-        assert count == reports.expected_row_count(day, aggregation.primary, aggregation.secondary)
+        assert totals == expected_totals(reports, aggregation, day)
+        assert count == expected_row_count(reports, aggregation, day)
         key = dg.AssetKey(["linkedin_learning", aggregation.stream])
         assert platform.instance.get_materialized_partitions(key) == {DAY}
 

@@ -20,6 +20,7 @@ TABLES = (
     "reporting.content_engagement",
     "reporting.cpd_hours_monthly",
     "reporting.enrollment_funnel",
+    "reporting.content_owner_daily",
     # What two of the marts are added up from, refreshed by month and by (learner, item).
     "reporting_intermediate.learner_months",
     "reporting_intermediate.learner_contents",

@@ -15,6 +15,7 @@ from dagster_dbt import DbtProject
 from packaging import version
 
 from learning_platform import settings
+from learning_platform.defs.reporting import previews
 from learning_platform.defs.reporting.assets import learner_directory
 from learning_platform.defs.reporting.dbt_project import PROJECT_DIR, dbt_cli, ensure_prepared
 from learning_platform.defs.reporting.marts import (
@@ -66,6 +67,18 @@ VALUES
     ('2026-11-03', 'urn:ann', 'urn:course:1', 'SECONDS_VIEWED', 'TOTAL', 'COURSE', 900),
     ('2026-11-02', 'urn:bob', 'urn:course:1', 'SECONDS_VIEWED', 'TOTAL', 'COURSE', 300),
     ('2026-11-02', 'urn:bob', 'urn:course:1', 'COMPLETIONS', 'TOTAL', 'COURSE', 0);
+-- The CONTENT report of the same course: 2026-11-02 final (stamped 23:59 Pacific), 2026-11-03
+-- loaded at noon, so not final, and without a VIEWS row.
+INSERT INTO linkedin_learning.content_activity
+    (window_start, content_urn, engagement_type, engagement_qualifier, asset_type, engagement_value, latest_data_at)
+VALUES
+    ('2026-11-02', 'urn:course:1', 'ENGAGED_LEARNERS', 'UNIQUE', 'COURSE', 2, '2026-11-02T23:59-08:00'),
+    ('2026-11-02', 'urn:course:1', 'VIEWS', 'TOTAL', 'COURSE', 2, '2026-11-02T23:59-08:00'),
+    ('2026-11-02', 'urn:course:1', 'SECONDS_VIEWED', 'TOTAL', 'COURSE', 900, '2026-11-02T23:59-08:00'),
+    ('2026-11-02', 'urn:course:1', 'COMPLETIONS', 'TOTAL', 'COURSE', 0, '2026-11-02T23:59-08:00'),
+    ('2026-11-03', 'urn:course:1', 'ENGAGED_LEARNERS', 'UNIQUE', 'COURSE', 1, '2026-11-03T12:00-08:00'),
+    ('2026-11-03', 'urn:course:1', 'SECONDS_VIEWED', 'TOTAL', 'COURSE', 900, '2026-11-03T12:00-08:00'),
+    ('2026-11-03', 'urn:course:1', 'COMPLETIONS', 'TOTAL', 'COURSE', 1, '2026-11-03T12:00-08:00');
 INSERT INTO thrive.users (id, email, first_name, last_name, role, status, snapshot_at) VALUES
     ('{u1}', 'ANN@example.com ', 'Ann', 'Archer', 'learner', 'active', now()),
     ('{u2}', NULL, 'Noemail', 'Person', 'learner', 'active', now());
@@ -104,6 +117,7 @@ MARTS = (
     "content_engagement",
     "cpd_hours_monthly",
     "enrollment_funnel",
+    "content_owner_daily",
 )
 
 
@@ -118,16 +132,23 @@ def build(warehouse, secret=SECRET, raise_on_error=True, selection=None, tags=No
 
 
 @pytest.fixture(scope="module")
-def reporting(module_database_url):
+def first_build(module_database_url):
     """The organisation above, loaded and built once for the module: a dbt build costs seconds,
-    and the tests below only read, or rebuild it to the same content."""
+    and the tests below only read, or rebuild it to the same content. The warehouse, and what the
+    build reported."""
     warehouse = PostgresWarehouse(database_url=module_database_url)
     warehouse.ensure_ready()
     with warehouse.transaction() as cursor:
         cursor.execute(ORGANISATION)
-    assert build(warehouse).success
-    yield warehouse
+    result = build(warehouse)
+    assert result.success
+    yield warehouse, result
     warehouse.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def reporting(first_build):
+    return first_build[0]
 
 
 def rows(warehouse, statement: str) -> list[tuple]:
@@ -444,6 +465,39 @@ def test_content_engagement_ranks_the_most_used_content(reporting):
     ]
 
 
+def test_content_owner_daily_per_course_and_pacific_day(reporting):
+    """From the CONTENT report, with the course's title; a metric the day lacks counts 0, and a
+    day loaded before LinkedIn's data was complete is not final."""
+    assert rows(reporting, "SELECT * FROM reporting.content_owner_daily ORDER BY event_date") == [
+        (
+            date(2026, 11, 2),
+            "urn:course:1",
+            "SQL Basics",
+            "COURSE",
+            None,
+            2,
+            2,
+            900,
+            Decimal("0.25"),
+            0,
+            True,
+        ),
+        (
+            date(2026, 11, 3),
+            "urn:course:1",
+            "SQL Basics",
+            "COURSE",
+            None,
+            1,
+            0,
+            900,
+            Decimal("0.25"),
+            1,
+            False,
+        ),
+    ]
+
+
 def test_cpd_hours_per_learner_month_and_category(reporting):
     assert rows(reporting, "SELECT * FROM reporting.cpd_hours_monthly ORDER BY minutes") == sorted(
         [
@@ -510,6 +564,46 @@ def test_no_column_of_reporting_holds_an_email_or_a_name(reporting):
         assert "@" not in text, (table, column)
         for personal in PERSONAL:
             assert personal.lower() not in text, (table, column, personal)
+
+
+def test_each_mart_materialization_previews_its_first_rows_without_emails_or_names(first_build):
+    _, result = first_build
+    metadata = {
+        event.asset_key.to_user_string(): event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+
+    for mart in MARTS:
+        preview = metadata[f"reporting/{mart}"]["preview"].value
+        assert "|---|" in preview, mart
+        assert "@" not in preview and not any(p.lower() in preview.lower() for p in PERSONAL)
+    # Ordered by the primary key, every column shown: the two days of the CONTENT report.
+    assert metadata["reporting/content_owner_daily"]["preview"].value.splitlines()[2:] == [
+        "| event_date | content_id | content_title | content_type | content_provider "
+        "| learners_engaged | views | learning_seconds | learning_hours | completions | is_final |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| 2026-11-02 | urn:course:1 | SQL Basics | COURSE |  | 2 | 2 | 900 | 0.25 | 0 | True |",
+        "| 2026-11-03 | urn:course:1 | SQL Basics | COURSE |  | 1 | 0 | 900 | 0.25 | 1 | False |",
+    ]
+    # The learner directory holds the e-mails and names: it is never previewed.
+    assert "preview" not in metadata["directory/learners"]
+
+
+def test_a_column_marked_personal_in_the_yml_is_left_out_of_the_preview(reporting):
+    node = {
+        "schema": "reporting",
+        "name": "learner_summary",
+        "columns": {
+            "learner_key": {"constraints": [{"type": "primary_key"}]},
+            "keyed_by": {"meta": {"pii": True}},
+        },
+    }
+    with reporting.transaction() as cursor:
+        preview = previews.preview_markdown(cursor, node)
+
+    header = preview.splitlines()[2]
+    assert preview.startswith("The first 6 rows by learner_key, without keyed_by (personal)")
+    assert header.startswith("| learner_key | sources |") and "keyed_by" not in header
 
 
 def test_reporting_reader_reads_reporting_and_nothing_else(reporting):

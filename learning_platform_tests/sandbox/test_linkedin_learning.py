@@ -278,6 +278,43 @@ def test_account_is_the_sum_over_learners_and_over_learner_content(organisation)
             assert account[(kind, qualifier, asset_type)] == value
 
 
+def test_content_totals_equal_the_individual_content_sums_per_content_item(sandbox, token):
+    """The CONTENT report (assetType COURSE, as LinkedIn wants it) against INDIVIDUAL+CONTENT for
+    the same day, course by course: seconds and completions are the sums of the learners' rows,
+    engaged learners and views the number of learners (one element each)."""
+    by_course, _ = fetch_all(sandbox, token, primary="CONTENT", secondary=None, assetType="COURSE")
+    pairs, _ = fetch_all(sandbox, token)
+    summed: dict[str, Counter] = {}
+    for element in pairs:
+        if {a.get("assetType") for a in element["activities"]} != {"COURSE"}:
+            continue
+        sums = summed.setdefault(element["contentDetails"]["contentUrn"], Counter())
+        for a in element["activities"]:
+            sums[a["engagementType"], a["engagementMetricQualifier"]] += a["engagementValue"]
+        sums["ENGAGED_LEARNERS", "UNIQUE"] += 1
+        sums["VIEWS", "TOTAL"] += 1
+
+    reported = {
+        element["contentDetails"]["contentUrn"]: {
+            (a["engagementType"], a["engagementMetricQualifier"]): a["engagementValue"]
+            for a in element["activities"]
+        }
+        for element in by_course
+    }
+    assert set(reported) == set(summed) and len(reported) >= 2
+    assert {a.get("assetType") for e in by_course for a in e["activities"]} == {"COURSE"}
+    assert all("learnerDetails" not in element for element in by_course)
+    for urn, metrics in reported.items():
+        assert set(metrics) == {
+            ("ENGAGED_LEARNERS", "UNIQUE"),
+            ("VIEWS", "TOTAL"),
+            ("SECONDS_VIEWED", "TOTAL"),
+            ("COMPLETIONS", "TOTAL"),
+        }
+        assert metrics == {metric: summed[urn][metric] for metric in metrics}, urn
+    assert sum(metrics["COMPLETIONS", "TOTAL"] for metrics in reported.values()) > 0
+
+
 def test_account_report_has_the_21_rows_of_the_doc_sample(organisation):
     rows = list(LinkedInReports(organisation).activity_rows(DAY, "ACCOUNT"))
     assert len(rows) == 21
@@ -570,6 +607,7 @@ def test_clear_removes_every_fault(sandbox, token):
         {"count": 1001},
         {"count": 0},
         {"assetType": "PODCAST"},
+        {"aggregationCriteria.primary": "CONTENT", "aggregationCriteria.secondary": None},
     ],
     ids=[
         "no-q",
@@ -578,6 +616,7 @@ def test_clear_removes_every_fault(sandbox, token):
         "count-over-1000",
         "count-zero",
         "unknown-asset-type",
+        "content-without-asset-type",
     ],
 )
 def test_bad_parameters_are_a_400_with_a_linkedin_error_body(sandbox, token, params):

@@ -15,7 +15,7 @@ from learning_platform.lib.linkedin_learning.records import AGGREGATIONS
 FIRST = date(2026, 10, 1)
 DAYS = [(FIRST + timedelta(days=n)).isoformat() for n in range(5)]
 BAD = DAYS[2]
-LINKEDIN_TABLES = ("account_activity", "learner_activity", "learner_content_activity")
+LINKEDIN_TABLES = tuple(aggregation.stream for aggregation in AGGREGATIONS)
 
 
 def sensor_requests(sensor, platform, result) -> list[dg.RunRequest]:
@@ -92,7 +92,10 @@ def test_a_permanent_403_on_day_3_of_5_leaves_the_other_four_loaded_and_day_3_fa
                 )
             )
             expected = reports.expected_totals(
-                date.fromisoformat(day), aggregation.primary, aggregation.secondary
+                date.fromisoformat(day),
+                aggregation.primary,
+                aggregation.secondary,
+                asset_type=aggregation.asset_type,
             )
             assert totals == {
                 "/".join(part for part in key if part): value for key, value in expected.items()

@@ -2,7 +2,7 @@
 source's schedule. The clock is set to fixed instants (time-machine), so nothing depends on when
 the tests run."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import dagster as dg
 import pytest
@@ -11,6 +11,7 @@ import time_machine
 from learning_platform.definitions import defs
 from learning_platform.defs.linkedin_learning.assets import linkedin_assets
 from learning_platform.defs.linkedin_learning.freshness import linkedin_freshness_checks
+from learning_platform.defs.reporting.freshness import mart_freshness
 from learning_platform.defs.thrive.assets import thrive_assets
 from learning_platform.defs.thrive.freshness import thrive_freshness_checks
 from learning_platform.lib.windows import PACIFIC, UTC
@@ -19,6 +20,7 @@ TABLES = {
     "linkedin_learning/account_activity",
     "linkedin_learning/learner_activity",
     "linkedin_learning/learner_content_activity",
+    "linkedin_learning/content_activity",
     "thrive/activities",
     "thrive/cpd_entries",
 }
@@ -100,3 +102,26 @@ def test_thrive_tables_are_fresh_once_yesterday_is_loaded_by_six_utc(platform, a
     for passed, description in outcome.values():
         assert passed is fresh
         assert f"partition {expected}" in description
+
+
+def test_every_mart_is_due_by_noon_pacific_from_the_days_loads_and_the_seed_is_not():
+    """A policy Dagster's daemon evaluates (no sensor to turn on): every dbt model rebuilt since
+    07:00 Pacific, when the LinkedIn schedule runs, by 12:00, an hour after the LinkedIn tables'
+    own deadline."""
+    graph = defs().resolve_asset_graph()
+    seed = dg.AssetKey(["reporting", "canonical_activities"])
+    models = [
+        key
+        for key in graph.get_all_asset_keys()
+        if key.path[0] in ("reporting", "reporting_intermediate") and key != seed
+    ]
+
+    assert {"reporting/learning_events", "reporting/learner_summary"} < {
+        key.to_user_string() for key in models
+    }
+    assert all(graph.get(key).freshness_policy == mart_freshness for key in models)
+    assert graph.get(seed).freshness_policy is None
+    assert graph.get(dg.AssetKey(["directory", "learners"])).freshness_policy is None
+    assert mart_freshness == dg.FreshnessPolicy.cron(
+        "0 12 * * *", lower_bound_delta=timedelta(hours=5), timezone="America/Los_Angeles"
+    )

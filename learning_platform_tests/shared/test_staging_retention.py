@@ -77,11 +77,11 @@ def test_only_expired_partitions_their_table_loaded_since_staging_are_removed(
     assert staged_days(area, "account_activity") == sorted(
         [restaged, never_loaded, unknown, recent]
     )
-    for stream in ("learner_activity", "learner_content_activity"):
+    for stream in ("learner_activity", "learner_content_activity", "content_activity"):
         assert staged_days(area, stream) == [recent]
     metadata = output_metadata(result)
     assert metadata["retention_days"] == settings.DEFAULT_STAGING_RETENTION_DAYS
-    assert metadata["partitions_removed"] == len(going) == 5
+    assert metadata["partitions_removed"] == len(going) == 7
     assert metadata["files_removed"] == sum(len(partition.files) for partition in going)
     assert {
         stream: removed["partitions"] for stream, removed in metadata["removed_per_stream"].items()
@@ -89,6 +89,7 @@ def test_only_expired_partitions_their_table_loaded_since_staging_are_removed(
         f"{SOURCE}/account_activity": 1,
         f"{SOURCE}/learner_activity": 2,
         f"{SOURCE}/learner_content_activity": 2,
+        f"{SOURCE}/content_activity": 2,
     }
     assert metadata["kept_not_loaded_since_staged"] == 2
     assert metadata["kept_unknown_to_dagster"] == 1

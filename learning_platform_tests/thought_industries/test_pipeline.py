@@ -161,6 +161,9 @@ def test_an_unknown_type_or_an_undocumented_pair_fails_the_check_and_leaves_the_
     (unknown,) = evaluation.metadata["unknown_values"].value
     assert unknown["value"] == value and unknown["samples"][0]["line"] == 3
     assert "learner_email" not in unknown["samples"][0]
+    # As the UI shows it: a markdown table of the value, its count and the line, no e-mail.
+    table = evaluation.metadata["samples_table"].value
+    assert f"| {value} | 1 | 3 |" in table and "@" not in table
     assert table_state(platform) == before
 
 

@@ -51,9 +51,17 @@ def check_evaluations(result):
 
 
 def staged_metadata(result, stream):
-    """The metadata of the run's staged materialization (a ranged run records it on each day)."""
+    """The metadata of the run's first staged materialization (its first day's, in a ranged run)."""
     materialization = result.asset_materializations_for_node(f"thrive__{stream}_staged")[0]
     return {name: value.value for name, value in materialization.metadata.items()}
+
+
+def row_counts(result, asset):
+    """The `dagster/row_count` each partition's materialization in the run records."""
+    return {
+        materialization.partition: materialization.metadata["dagster/row_count"].value
+        for materialization in result.asset_materializations_for_node(f"thrive__{asset}")
+    }
 
 
 def test_warehouse_rows_for_a_day_equal_the_sandbox(platform, sandbox):
@@ -113,6 +121,9 @@ def test_a_record_at_exactly_midnight_is_stored_once_in_its_own_day(platform, sa
     total = sum(len(records.activities_on(date.fromisoformat(d))) for d in (DAY, NEXT_DAY))
     assert platform.query("SELECT count(*) FROM thrive.activities") == [(total,)]
     assert staged_metadata(result, "activities")["records_of_neighbouring_days"] > 0
+    # The two-day run records each day's own row count on that day's materializations.
+    per_day = {d: len(records.activities_on(date.fromisoformat(d))) for d in (DAY, NEXT_DAY)}
+    assert row_counts(result, "activities_staged") == row_counts(result, "activities") == per_day
     # The next page is fetched while one is staged, but never two requests at once.
     assert sandbox.thrive.max_in_flight == 1
 

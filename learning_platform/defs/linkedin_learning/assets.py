@@ -1,7 +1,5 @@
 """LinkedIn Learning streams: each report aggregation staged per Pacific day, then loaded into its
-warehouse table. One factory builds all three streams; they differ only in parameters."""
-
-from collections import Counter
+warehouse table. One factory builds all four streams; they differ only in parameters."""
 
 import dagster as dg
 
@@ -11,26 +9,39 @@ from learning_platform.defs.linkedin_learning.partitions import (
     daily_partitions,
 )
 from learning_platform.defs.linkedin_learning.resources import LinkedInLearningClient
+from learning_platform.defs.shared.catalog import code_version
 from learning_platform.defs.shared.checks import StagedStream
-from learning_platform.defs.shared.metadata import iso_from_epoch_ms, row_count
+from learning_platform.defs.shared.metadata import (
+    iso_from_epoch_ms,
+    record_per_partition,
+    run_size,
+)
 from learning_platform.defs.shared.resources import StagingStore
 from learning_platform.defs.shared.retries import (
     no_retry_for_final_failures,
 )
 from learning_platform.defs.shared.tables import daily_staged_asset, daily_table_asset
+from learning_platform.lib import suppression, windows
 from learning_platform.lib.http import RequestStats
-from learning_platform.lib.linkedin_learning import records
-from learning_platform.lib.linkedin_learning.load import TABLES, load_days
+from learning_platform.lib.linkedin_learning import api, load, records, stage
+from learning_platform.lib.linkedin_learning.load import DETAIL_TABLES, TABLES, load_days
 from learning_platform.lib.linkedin_learning.records import Aggregation
 from learning_platform.lib.linkedin_learning.rules import rules
 from learning_platform.lib.linkedin_learning.stage import (
     ACTIVITY,
     SOURCE,
+    StagedWindow,
     detail_parts,
     stage_window,
 )
 from learning_platform.lib.memory import release_free_memory
+from learning_platform.lib.warehouse import loads
+from learning_platform.lib.warehouse.tables import linkedin_learning as tables
 from learning_platform.lib.windows import window_for_key
+
+# What decides a staged day's rows (the calls, the records, the Pacific day), and a loaded day's.
+STAGING_CODE = code_version(api, records, stage, windows)
+LOADING_CODE = code_version(load, loads, tables, suppression)
 
 
 def staged_stream(aggregation: Aggregation) -> StagedStream:
@@ -48,16 +59,33 @@ def staged_stream(aggregation: Aggregation) -> StagedStream:
 STREAMS = {aggregation: staged_stream(aggregation) for aggregation in records.AGGREGATIONS}
 
 
+def day_figures(aggregation: Aggregation, staged: StagedWindow) -> dict:
+    """A staged day's own figures, for its own materialization."""
+    figures = {"dagster/row_count": staged.rows, "pages": staged.pages}
+    if aggregation.has_learner:
+        figures["learners"] = staged.learners
+    if aggregation.has_content:
+        figures["contents"] = staged.contents
+    return figures | {
+        "latest_data_at": iso_from_epoch_ms(staged.latest_data_at),
+        "final": staged.final,
+        "rows_per_engagement_type": dict(sorted(staged.rows_per_engagement_type.items())),
+    }
+
+
 def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]:
     """The staged asset and the table asset of one LinkedIn report aggregation."""
     stream = STREAMS[aggregation]
     table = stream.table
+    details = detail_parts(aggregation)
 
     @daily_staged_asset(
         stream,
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
         pool=LINKEDIN_API_POOL,
+        parts={ACTIVITY: aggregation.activity_schema, **details},
+        code_version=STAGING_CODE,
         description=(
             f"LinkedIn Learning {aggregation.label} report, fetched one Pacific day per API call and staged "
             "as Parquet (one file per day). Blocking checks validate its vocabularies and keys before load."
@@ -84,27 +112,11 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
             release_free_memory()  # each day's pages are gone: keep the run's footprint one day's
         for shortfall in stats.shortfalls:
             context.log.warning(f"{aggregation.label} paging anomaly: {shortfall}")
-        per_type = sum((s.rows_per_engagement_type for s in staged), Counter())
-        latest = max(
-            (s.latest_data_at for s in staged if s.latest_data_at is not None), default=None
-        )
+        record_per_partition(context, {s.window.key: day_figures(aggregation, s) for s in staged})
         return dg.MaterializeResult(
             metadata={
-                **row_count(sum(s.rows for s in staged), len(staged)),
+                **run_size(context.partition_keys),
                 **stats.as_metadata(),
-                "latest_data_at": iso_from_epoch_ms(latest),
-                "rows_per_engagement_type": dict(sorted(per_type.items())),
-                "windows": {
-                    s.window.key: {
-                        "rows": s.rows,
-                        "pages": s.pages,
-                        "learners": s.learners,
-                        "contents": s.contents,
-                        "latest_data_at": iso_from_epoch_ms(s.latest_data_at),
-                        "final": s.final,
-                    }
-                    for s in staged
-                },
                 "not_final_windows": [s.window.key for s in staged if not s.final],
                 "staged_at": dg.MetadataValue.path(
                     staging.area.path(SOURCE, aggregation.stream, "<day>", ACTIVITY)
@@ -117,13 +129,14 @@ def build_linkedin_stream(aggregation: Aggregation) -> list[dg.AssetsDefinition]
         staged_asset=staged_asset,
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
-        load=lambda cursor, area, days, suppression: load_days(
-            cursor, area, aggregation, days, suppression
-        ),
+        load=lambda cursor, area, days, erased: load_days(cursor, area, aggregation, days, erased),
+        code_version=LOADING_CODE,
+        also_writes=[DETAIL_TABLES[part] for part in details],
         description=(
             f"{table.fullname}: the {aggregation.label} report, one row per metric per Pacific day. "
             "Each run replaces its days in one transaction"
-            + (", and upserts learner and content details." if aggregation.has_learner else ".")
+            + "".join(f", and upserts {DETAIL_TABLES[part].fullname}" for part in details)
+            + "."
         ),
     )
     return [staged_asset, table_asset]

@@ -19,19 +19,16 @@ from learning_platform.lib.linkedin_learning.late_data import (
     not_final_days,
     plan_late_data,
 )
+from learning_platform.lib.linkedin_learning.load import TABLES
 from learning_platform.lib.linkedin_learning.stage import SOURCE
-from learning_platform.lib.warehouse.tables import linkedin_learning as linkedin_tables
 from learning_platform.lib.windows import PACIFIC, DayWindow, from_epoch_ms, to_epoch_ms
 
 SENSOR_NAME = "linkedin_learning_late_data_sensor"
 # How far back a loaded day is still watched. LinkedIn's aggregates settle within days; a month
 # leaves room for an outage of its batch without the sensor reading the whole history every hour.
 LOOKBACK_DAYS = 30
-ACTIVITY_TABLES = (
-    linkedin_tables.account_activity,
-    linkedin_tables.learner_activity,
-    linkedin_tables.learner_content_activity,
-)
+# Every aggregation's table: a day is final only once each report of it was loaded final.
+ACTIVITY_TABLES = tuple(TABLES.values())
 LATEST_DATA_AT_TAG = "linkedin_learning/latest_data_at"
 
 

@@ -4,7 +4,6 @@ the SQL never sees, so a Python asset. The marts that read it are the dbt projec
 `reporting` knows tables, never upstreams: the directory's inputs are the source table assets.
 """
 
-import hashlib
 from collections import Counter
 from pathlib import Path
 
@@ -14,9 +13,11 @@ from psycopg import sql
 
 from learning_platform.defs.reporting.automation import GROUP, refresh_after_inputs
 from learning_platform.defs.reporting.resources import PseudonymKey
+from learning_platform.defs.shared.catalog import code_version, owners, table_tags
 from learning_platform.defs.shared.metadata import table_metadata
 from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
+from learning_platform.lib import identity
 from learning_platform.lib.warehouse import changes
 from learning_platform.lib.warehouse.loads import qualified
 from learning_platform.lib.warehouse.tables import directory
@@ -24,6 +25,8 @@ from learning_platform.lib.warehouse.tables import directory
 SQL_FOLDER = Path(__file__).parent / "sql"
 DIRECTORY = dg.AssetKey(["directory", "learners"])
 IDENTITY_COLUMNS = [column.name for column in directory.learner_identities.columns]
+# The SQL files the directory is written with (learner_counts only reports).
+DIRECTORY_SQL = ("learner_sources", "directory_changes", "learners")
 
 
 def directory_sql(name: str) -> str:
@@ -81,10 +84,11 @@ def _write_identities(cursor: psycopg.Cursor, rows: list[tuple]) -> tuple[int, l
     kinds={"postgres"},
     automation_condition=refresh_after_inputs,
     retry_policy=WAREHOUSE_RETRY_POLICY,
-    code_version=hashlib.sha256(
-        "\n".join(map(directory_sql, ("learner_sources", "directory_changes", "learners"))).encode()
-    ).hexdigest()[:16],
-    metadata=table_metadata(directory.learners),
+    owners=owners(GROUP),
+    tags=table_tags(GROUP, [directory.learners, directory.learner_identities]),
+    # The SQL that gathers and writes the learners, and how a learner key is made.
+    code_version=code_version(*(SQL_FOLDER / f"{name}.sql" for name in DIRECTORY_SQL), identity),
+    metadata=table_metadata(directory.learners, directory.learner_identities),
     description=(
         "directory.learners and directory.learner_identities: every learner id of every source, "
         "keyed by an HMAC of the normalised e-mail under LEARNING_PLATFORM_PSEUDONYM_KEY (a "

@@ -29,6 +29,9 @@ from learning_platform.defs.reporting.dbt_project import (
     reporting_dbt,
     write_canonical_activities,
 )
+from learning_platform.defs.reporting.freshness import mart_freshness
+from learning_platform.defs.reporting.previews import with_preview
+from learning_platform.defs.shared import catalog
 from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
 from learning_platform.lib import vocabulary
@@ -54,10 +57,35 @@ class ReportingTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str:
         return GROUP
 
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str] | None:
+        if dbt_resource_props["resource_type"] in ("model", "seed"):
+            return catalog.owners(GROUP)
+        return super().get_owners(dbt_resource_props)  # a source: its loading asset's
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        """The project's own dbt tags, and the platform's: a model in the schema reporting teams
+        query is a mart, one elsewhere an intermediate; `pii` if a column's meta says so (a mart
+        never should: DESIGN.md §5)."""
+        tags = dict(super().get_tags(dbt_resource_props))
+        if dbt_resource_props["resource_type"] not in ("model", "seed"):
+            return tags
+        layer = (
+            catalog.MART if dbt_resource_props["schema"] == "reporting" else catalog.INTERMEDIATE
+        )
+        columns = dbt_resource_props.get("columns", {}).values()
+        personal = any(column.get("meta", {}).get(catalog.PII) for column in columns)
+        return tags | catalog.tags(GROUP, layer, personal=personal)
+
     def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]):
         if dbt_resource_props["resource_type"] == "seed":
             return build_while_missing_or_changed
         return refresh_after_inputs
+
+    def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.startswith("model."):  # the marts and their intermediates (freshness.py)
+            return spec.replace_attributes(freshness_policy=mart_freshness)
+        return spec
 
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
@@ -122,20 +150,23 @@ def build_reporting_marts(project: DbtProject) -> dg.AssetsDefinition:
             command.append("--full-refresh")
         with warehouse.dbt_environment(), invocation_target(project) as target:
             invocation = dbt_cli(project).cli(command, context=context, target_path=target)
-            yield from _with_column_metadata(invocation)
+            yield from _with_columns_and_preview(invocation, warehouse)
 
     return reporting_marts
 
 
-def _with_column_metadata(invocation: DbtCliInvocation) -> Iterator:
+def _with_columns_and_preview(
+    invocation: DbtCliInvocation, warehouse: PostgresWarehouse
+) -> Iterator:
     """dbt's events, each model's with its columns and their lineage (dagster-dbt's
-    fetch_column_metadata), one event at a time. Chained on the whole stream, that method waits
-    for dbt's next event in a loop that never sleeps (dagster._core.utils.imap, through 1.13.29):
-    a core kept busy for the whole build, on a two-core machine half of what dbt and PostgreSQL
-    have."""
+    fetch_column_metadata) and a preview of its first rows (previews.py), one event at a time.
+    Chained on the whole stream, fetch_column_metadata waits for dbt's next event in a loop that
+    never sleeps (dagster._core.utils.imap, through 1.13.29): a core kept busy for the whole
+    build, on a two-core machine half of what dbt and PostgreSQL have."""
     for event in invocation.stream():
         if isinstance(event, dg.Output | dg.AssetMaterialization):
-            yield from DbtEventIterator(iter([event]), invocation).fetch_column_metadata()
+            for described in DbtEventIterator(iter([event]), invocation).fetch_column_metadata():
+                yield with_preview(described, invocation.manifest, warehouse)
         else:
             yield event
 

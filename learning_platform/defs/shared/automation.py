@@ -69,6 +69,11 @@ def partition_freshness(
     days, the late-data sensor, a backfill) would keep it fresh while yesterday is missing. Dagster
     calls these builders superseded by that policy; the warning is silenced here knowingly. WARN:
     the data is late, not wrong (wrong data is what the blocking ERROR checks stop).
+
+    Until its sensor has run it, a check has no result, and the UI's asset graph draws that as a
+    green tick beside "0 / 1 Passed" (the node's icon is the worst status among failed, warned and
+    skipped, a tick when there is none): the demo ticks the sensors once after its loads, and
+    a deployment turns them on (LEARNING_PLATFORM_AUTOMATION).
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", dg.SupersessionWarning)

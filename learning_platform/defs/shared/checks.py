@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 from learning_platform.defs.shared.metadata import partitions_label
 from learning_platform.defs.shared.resources import StagingStore
+from learning_platform.lib import markdown
 from learning_platform.lib.staging import StagingArea
-from learning_platform.lib.validation import Finding, Rows, Rule
+from learning_platform.lib.validation import Finding, Rows, Rule, sample_tables
 from learning_platform.lib.warehouse import loads
 
 
@@ -125,16 +126,12 @@ def _nul_check_result(
             f"{total} NUL character(s) replaced with U+FFFD (PostgreSQL stores none), the rest of "
             f"each record loaded: {where}"
         )
-    table = "\n".join(
+    table = markdown.table(
+        ["partition", "file", "field", "NUL characters", "records"],
         [
-            "| partition | file | field | NUL characters | records |",
-            "|---|---|---|---|---|",
-            *(
-                f"| {item['partition']} | {item['file']} | {item['field']} | "
-                f"{item['characters']} | {', '.join(item['records'])} |"
-                for item in found
-            ),
-        ]
+            [item["partition"], item["file"], item["field"], item["characters"], item["records"]]
+            for item in found
+        ],
     )
     return dg.AssetCheckResult(
         asset_key=stream.staged_key,
@@ -148,6 +145,21 @@ def _nul_check_result(
             "characters_replaced": sum(item["characters"] for item in found),
         },
     )
+
+
+def samples_markdown(finding: Finding) -> dg.MetadataValue:
+    """A finding's samples as the UI shows them: markdown tables of the unknown values with their
+    counts and sample rows, the failing rows, the repeated keys (ids and values, never an e-mail:
+    each rule's samples name their columns, and the tables hide any address that slipped in). The
+    same samples stay below as JSON, for tools."""
+    if finding.passed:
+        return dg.MetadataValue.md(f"Nothing to show: {finding.summary}.")
+    sections = [
+        (f"**{markdown.cell(table.caption)}**\n\n" if table.caption else "")
+        + markdown.table(table.columns, table.rows)
+        for table in sample_tables(finding.details)
+    ]
+    return dg.MetadataValue.md("\n\n".join(sections) or markdown.cell(finding.summary))
 
 
 def build_staged_checks(stream: StagedStream) -> dg.AssetChecksDefinition:
@@ -192,7 +204,12 @@ def build_staged_checks(stream: StagedStream) -> dg.AssetChecksDefinition:
                 passed=finding.passed,
                 severity=dg.AssetCheckSeverity.ERROR,
                 description=summary,
-                metadata={**scope, "summary": summary, **finding.details},
+                metadata={
+                    **scope,
+                    "summary": summary,
+                    "samples_table": samples_markdown(finding),
+                    **finding.details,
+                },
             )
         yield _nul_check_result(stream, staging.area, keys)
 

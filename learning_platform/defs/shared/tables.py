@@ -2,18 +2,26 @@
 under its pool, retried, staged as Parquet), and the table asset (its last guard, its days replaced
 in one transaction, and what the load did, for the UI)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import dagster as dg
 import psycopg
+import pyarrow as pa
+import sqlalchemy as sa
 
 from learning_platform import settings
+from learning_platform.defs.shared.catalog import owners, staged_tags, table_tags
 from learning_platform.defs.shared.checks import (
     StagedStream,
     load_failures_named,
     refuse_unless_valid,
 )
-from learning_platform.defs.shared.metadata import row_count, table_metadata
+from learning_platform.defs.shared.metadata import (
+    record_per_partition,
+    run_size,
+    staged_metadata,
+    table_metadata,
+)
 from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
 from learning_platform.defs.shared.retries import UPSTREAM_RETRY_POLICY, WAREHOUSE_RETRY_POLICY
 from learning_platform.lib.memory import release_free_memory
@@ -37,10 +45,14 @@ def daily_staged_asset(
     partitions_def: dg.PartitionsDefinition,
     backfill_policy: dg.BackfillPolicy,
     pool: str,
+    parts: Mapping[str, pa.Schema],
+    code_version: str,
     description: str,
 ):
     """The decorator of a stream's staged asset: one API call per day per page, every call under
-    `pool`, a failed step retried later by the upstream retry policy."""
+    `pool`, a failed step retried later by the upstream retry policy. `parts` are the files each
+    day stages (the checked one first) with their schemas; `code_version` that of the code that
+    makes their rows."""
     return dg.asset(
         key=stream.staged_key,
         group_name=stream.source,
@@ -49,6 +61,10 @@ def daily_staged_asset(
         pool=pool,
         retry_policy=UPSTREAM_RETRY_POLICY,
         kinds={"api", "parquet"},
+        owners=owners(stream.source),
+        tags=staged_tags(stream.source, parts.values()),
+        code_version=code_version,
+        metadata=staged_metadata(parts),
         description=description,
     )
 
@@ -60,10 +76,13 @@ def daily_table_asset(
     partitions_def: dg.PartitionsDefinition,
     backfill_policy: dg.BackfillPolicy,
     load: LoadDays,
+    code_version: str,
     description: str,
+    also_writes: Sequence[sa.Table] = (),
 ) -> dg.AssetsDefinition:
     """The warehouse table of `stream`: each run loads its days with `load`, in one transaction,
-    after the same rules as the staged checks have passed."""
+    after the same rules as the staged checks have passed. `also_writes`: the other tables the
+    load upserts (a report's learner and content details)."""
     table = stream.table
 
     @dg.asset(
@@ -74,7 +93,10 @@ def daily_table_asset(
         backfill_policy=backfill_policy,
         kinds={"postgres"},
         retry_policy=WAREHOUSE_RETRY_POLICY,
-        metadata=table_metadata(table),
+        owners=owners(stream.source),
+        tags=table_tags(stream.source, [table, *also_writes]),
+        code_version=code_version,
+        metadata=table_metadata(table, *also_writes),
         description=description,
     )
     def table_asset(
@@ -89,12 +111,16 @@ def daily_table_asset(
             f"{table.fullname}: replaced {len(days)} day(s), {loaded.deleted} rows deleted, "
             f"{loaded.written} written"
         )
+        record_per_partition(
+            context,
+            {day: {"dagster/row_count": rows} for day, rows in loaded.rows_per_partition.items()},
+        )
         return dg.MaterializeResult(
             metadata={
-                **row_count(loaded.written, len(days)),
+                **run_size(days),
+                "rows_written": loaded.written,
                 "rows_deleted": loaded.deleted,
                 "rows_suppressed": loaded.suppressed,
-                "days": days,
                 **{f"{name}_upserted": count for name, count in loaded.upserted.items()},
             }
         )

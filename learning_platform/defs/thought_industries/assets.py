@@ -4,17 +4,25 @@ nothing twice."""
 
 import dagster as dg
 
+from learning_platform.defs.shared.catalog import (
+    code_version,
+    owners,
+    staged_tags,
+    table_tags,
+)
 from learning_platform.defs.shared.checks import (
     StagedStream,
     load_failures_named,
     refuse_unless_valid,
 )
-from learning_platform.defs.shared.metadata import table_metadata
+from learning_platform.defs.shared.metadata import staged_metadata, table_metadata
 from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
 from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
 from learning_platform.defs.shared.tables import suppression_in
 from learning_platform.defs.thought_industries.partitions import drop_file_partitions
 from learning_platform.defs.thought_industries.resources import ThoughtIndustriesDrops
+from learning_platform.lib import suppression
+from learning_platform.lib.thought_industries import exports, load, stage
 from learning_platform.lib.thought_industries.exports import FileRejected
 from learning_platform.lib.thought_industries.load import load_file
 from learning_platform.lib.thought_industries.rules import RULES
@@ -25,7 +33,14 @@ from learning_platform.lib.thought_industries.stage import (
     STREAM,
     stage_file,
 )
+from learning_platform.lib.warehouse import loads
 from learning_platform.lib.warehouse.tables import thought_industries as tables
+
+# What decides a staged file's rows (reading the export), and a loaded file's.
+STAGING_CODE = code_version(exports, stage)
+LOADING_CODE = code_version(load, loads, tables, suppression)
+STAGED_PARTS = {ACTIONS: exports.SCHEMA, REJECTS: exports.REJECT_SCHEMA}
+WRITTEN_TABLES = (tables.content_actions, tables.drop_files, tables.content_action_rejects)
 
 CONTENT_ACTIONS = StagedStream(
     source=SOURCE,
@@ -50,6 +65,10 @@ def _failure(description: str) -> dg.Failure:
     partitions_def=drop_file_partitions,
     retry_policy=WAREHOUSE_RETRY_POLICY,  # a drop location on object storage can hiccup
     kinds={"csv", "parquet"},
+    owners=owners(SOURCE),
+    tags=staged_tags(SOURCE, STAGED_PARTS.values()),
+    code_version=STAGING_CODE,
+    metadata=staged_metadata(STAGED_PARTS),
     description=(
         "A Thought Industries content-actions export dropped in THOUGHT_INDUSTRIES_DROP_URL, read "
         "and staged as Parquet (one partition per file). Rows that cannot be read are kept apart "
@@ -100,7 +119,10 @@ def content_actions_staged(
     partitions_def=drop_file_partitions,
     retry_policy=WAREHOUSE_RETRY_POLICY,
     kinds={"postgres"},
-    metadata=table_metadata(tables.content_actions),
+    owners=owners(SOURCE),
+    tags=table_tags(SOURCE, WRITTEN_TABLES),
+    code_version=LOADING_CODE,
+    metadata=table_metadata(*WRITTEN_TABLES),
     description=(
         "thought_industries.content_actions: one row per action, keyed by a hash of its e-mail, content, "
         "type, source and timestamp. A file's actions already loaded from another export add nothing "

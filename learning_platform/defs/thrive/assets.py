@@ -1,16 +1,25 @@
 """Thrive streams: activity records and CPD entries staged per UTC day, users as a snapshot, each
 then loaded into its warehouse table. One factory builds both daily streams."""
 
-from collections import Counter
-
 import dagster as dg
 
+from learning_platform.defs.shared.catalog import (
+    code_version,
+    owners,
+    staged_tags,
+    table_tags,
+)
 from learning_platform.defs.shared.checks import (
     StagedStream,
     load_failures_named,
     refuse_unless_valid,
 )
-from learning_platform.defs.shared.metadata import row_count, table_metadata
+from learning_platform.defs.shared.metadata import (
+    record_per_partition,
+    run_size,
+    staged_metadata,
+    table_metadata,
+)
 from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
 from learning_platform.defs.shared.retries import (
     UPSTREAM_RETRY_POLICY,
@@ -28,9 +37,10 @@ from learning_platform.defs.thrive.partitions import (
     daily_partitions,
 )
 from learning_platform.defs.thrive.resources import ThriveClient
+from learning_platform.lib import suppression, windows
 from learning_platform.lib.http import RequestStats
 from learning_platform.lib.memory import release_free_memory
-from learning_platform.lib.thrive import records
+from learning_platform.lib.thrive import api, load, records, stage
 from learning_platform.lib.thrive.load import TABLES, load_days, load_users
 from learning_platform.lib.thrive.records import Stream
 from learning_platform.lib.thrive.rules import RULES
@@ -39,10 +49,18 @@ from learning_platform.lib.thrive.stage import (
     SNAPSHOT,
     SOURCE,
     USERS_STREAM,
+    StagedDay,
     stage_day,
     stage_users,
 )
+from learning_platform.lib.warehouse import loads
+from learning_platform.lib.warehouse.tables import thrive as tables
 from learning_platform.lib.windows import UTC, window_for_key
+
+# What decides a staged day's or snapshot's rows (the calls, the records, the UTC day), and a
+# loaded one's.
+STAGING_CODE = code_version(api, records, stage, windows)
+LOADING_CODE = code_version(load, loads, tables, suppression)
 
 STREAMS = {
     stream.name: StagedStream(
@@ -66,6 +84,20 @@ USERS = StagedStream(
 )
 
 
+def day_figures(staged: StagedDay) -> dict:
+    """A staged day's own figures, for its own materialization."""
+    figures = {
+        "dagster/row_count": staged.rows,
+        "pages": staged.pages,
+        "records_served_twice": staged.repeated,
+        "records_of_neighbouring_days": staged.outside_day,
+        "complete": staged.complete,
+    }
+    if staged.rows_per_type:  # activity records have a verb, CPD entries none
+        figures["rows_per_type"] = dict(sorted(staged.rows_per_type.items()))
+    return figures
+
+
 def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
     """The staged asset and the table asset of one day-partitioned Thrive stream."""
     staged_stream = STREAMS[stream.name]
@@ -76,6 +108,8 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
         pool=THRIVE_API_POOL,
+        parts={RECORDS: stream.schema},
+        code_version=STAGING_CODE,
         description=(
             f"Thrive {stream.label} (GET /{stream.endpoint.name}), fetched one UTC day at a time and "
             "staged as Parquet (one file per day). Blocking checks validate them before load."
@@ -105,38 +139,25 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
             release_free_memory()
         for shortfall in stats.shortfalls:
             context.log.warning(f"Thrive {stream.label} paging anomaly: {shortfall}")
-        per_type = sum((s.rows_per_type for s in staged), Counter())
-        metadata = {
-            **row_count(sum(s.rows for s in staged), len(staged)),
-            **stats.as_metadata(),
-            "records_served_twice": sum(s.repeated for s in staged),
-            "records_of_neighbouring_days": sum(s.outside_day for s in staged),
-            "days": {
-                s.window.key: {
-                    "rows": s.rows,
-                    "pages": s.pages,
-                    "served_twice": s.repeated,
-                    "complete": s.complete,
-                }
-                for s in staged
-            },
-            "incomplete_days": [s.window.key for s in staged if not s.complete],
-            "staged_at": dg.MetadataValue.path(
-                staging.area.path(SOURCE, stream.name, "<day>", RECORDS)
-            ),
-        }
-        if per_type:
-            metadata["rows_per_type"] = dict(sorted(per_type.items()))
-        return dg.MaterializeResult(metadata=metadata)
+        record_per_partition(context, {s.window.key: day_figures(s) for s in staged})
+        return dg.MaterializeResult(
+            metadata={
+                **run_size(context.partition_keys),
+                **stats.as_metadata(),
+                "incomplete_days": [s.window.key for s in staged if not s.complete],
+                "staged_at": dg.MetadataValue.path(
+                    staging.area.path(SOURCE, stream.name, "<day>", RECORDS)
+                ),
+            }
+        )
 
     table_asset = daily_table_asset(
         staged_stream,
         staged_asset=staged_asset,
         partitions_def=daily_partitions,
         backfill_policy=backfill_policy,
-        load=lambda cursor, area, days, suppression: load_days(
-            cursor, area, stream, days, suppression
-        ),
+        load=lambda cursor, area, days, erased: load_days(cursor, area, stream, days, erased),
+        code_version=LOADING_CODE,
         description=(
             f"{table.fullname}: Thrive {stream.label}, one row per record, keyed by its id. Each run "
             f"replaces its UTC days (by {stream.time_column}) in one transaction."
@@ -151,6 +172,10 @@ def build_thrive_day_stream(stream: Stream) -> list[dg.AssetsDefinition]:
     pool=THRIVE_API_POOL,
     retry_policy=UPSTREAM_RETRY_POLICY,
     kinds={"api", "parquet"},
+    owners=owners(SOURCE),
+    tags=staged_tags(SOURCE, [records.USER_SCHEMA]),
+    code_version=STAGING_CODE,
+    metadata=staged_metadata({RECORDS: records.USER_SCHEMA}),
     description=(
         "Thrive users (GET /users), a snapshot of every user: the id to e-mail and name map the "
         "activity records and CPD entries are joined through. Staged as Parquet, then checked."
@@ -185,6 +210,9 @@ def users_staged(
     group_name=SOURCE,
     kinds={"postgres"},
     retry_policy=WAREHOUSE_RETRY_POLICY,
+    owners=owners(SOURCE),
+    tags=table_tags(SOURCE, [USERS.table]),
+    code_version=LOADING_CODE,
     metadata=table_metadata(USERS.table),
     description=(
         "thrive.users: every Thrive user once, as the latest snapshot gave them. Users the newest "

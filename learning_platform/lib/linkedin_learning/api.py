@@ -93,8 +93,10 @@ class LinkedInLearningApi:
         primary: str,
         secondary: str | None = None,
         stats: RequestStats | None = None,
+        asset_type: str | None = None,
     ) -> Iterator[ReportPage]:
-        """Every page of one day's report for one aggregation, yielded in order as it arrives.
+        """Every page of one day's report for one aggregation (of one assetType, if given),
+        yielded in order as it arrives.
 
         Pages are built from `start` and `count`, never from the `next` link: LinkedIn sends a
         `next` link even past the last page, and its href drops `contentSource`, which would
@@ -108,7 +110,11 @@ class LinkedInLearningApi:
         """
         stats = stats if stats is not None else RequestStats()
         aggregation = primary if secondary is None else f"{primary}/{secondary}"
+        if asset_type is not None:
+            aggregation += f" ({asset_type})"
         params = _report_params(window, primary, secondary, count=self.page_size)
+        if asset_type is not None:
+            params["assetType"] = asset_type
         walk = f"{aggregation} window {window}"
         received = 0
         first_total: int | None = None

@@ -4,9 +4,10 @@ content details upserted, in the caller's transaction."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import psycopg
+import pyarrow as pa
 import sqlalchemy as sa
 
 from learning_platform.lib.linkedin_learning import records
@@ -28,6 +29,7 @@ TABLES: dict[str, sa.Table] = {
     records.ACCOUNT_ACTIVITY.stream: tables.account_activity,
     records.LEARNER_ACTIVITY.stream: tables.learner_activity,
     records.LEARNER_CONTENT_ACTIVITY.stream: tables.learner_content_activity,
+    records.CONTENT_ACTIVITY.stream: tables.content_activity,
 }
 DETAIL_TABLES: dict[str, sa.Table] = {LEARNERS: tables.learners, CONTENTS: tables.contents}
 
@@ -63,19 +65,27 @@ def load_days(
     twice changes nothing."""
     days = [window_for_key(key).day for key in partition_keys]
 
-    def staged(part: str, table: sa.Table):
-        batches = itertools.chain.from_iterable(
-            area.batches(SOURCE, aggregation.stream, key, part) for key in partition_keys
-        )
+    def staged(part: str, table: sa.Table, key: str):
+        batches = area.batches(SOURCE, aggregation.stream, key, part)
         learner = LEARNER_COLUMNS.get(table)
         return suppression.filter(batches, learner) if learner else batches
+
+    # Each day is replaced whole, so the rows written for it are the rows it holds: counted as
+    # they stream past, not by asking the table again.
+    rows_per_day = dict.fromkeys(partition_keys, 0)
+
+    def activity() -> Iterator[pa.RecordBatch]:
+        for key in partition_keys:
+            for batch in staged(ACTIVITY, TABLES[aggregation.stream], key):
+                rows_per_day[key] += batch.num_rows
+                yield batch
 
     load = loads.replace_partitions(
         cursor,
         TABLES[aggregation.stream],
         "window_start",
         days,
-        staged(ACTIVITY, TABLES[aggregation.stream]),
+        activity(),
         aggregation.activity_schema.names,
     )
     upserted = {}
@@ -83,7 +93,9 @@ def load_days(
         upserted[part], renamed = loads.upsert_batches_watching(
             cursor,
             DETAIL_TABLES[part],
-            staged(part, DETAIL_TABLES[part]),
+            itertools.chain.from_iterable(
+                staged(part, DETAIL_TABLES[part], key) for key in partition_keys
+            ),
             schema.names,
             newer_column="last_seen_on",
             # Every event of a content item shows its name: a new name is news for all of them.
@@ -92,4 +104,6 @@ def load_days(
         if renamed:
             changes.everything_changed(cursor, f"{renamed} LinkedIn content item(s) renamed")
     changes.days_changed(cursor, SOURCE, days)
-    return loads.LoadResult(load.deleted, load.written, upserted, suppression.removed)
+    return loads.LoadResult(
+        load.deleted, load.written, upserted, suppression.removed, rows_per_partition=rows_per_day
+    )

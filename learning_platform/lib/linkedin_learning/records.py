@@ -3,7 +3,7 @@
 Pages are decoded straight into typed structs (msgspec) and turned into Arrow batches, one batch per
 API page, so a day of a million metrics never exists as a million Python dicts.
 
-The report's structs, the three aggregations, and the activity, learner and content rows side by
+The report's structs, the four aggregations, and the activity, learner and content rows side by
 side, so that a field changes in one place; that is what makes the module longer than most.
 """
 
@@ -16,6 +16,7 @@ from datetime import date
 import msgspec
 import pyarrow as pa
 
+from learning_platform.lib.personal_data import personal_field
 from learning_platform.lib.storable_text import json_text_field
 from learning_platform.lib.typed_json import MalformedPage, RecordError, decode
 from learning_platform.lib.vocabulary import NO_ASSET_TYPE
@@ -31,6 +32,7 @@ class Aggregation:
     stream: str  # the warehouse table and asset name, e.g. "learner_content_activity"
     primary: str
     secondary: str | None = None
+    asset_type: str | None = None  # the report's assetType filter, where LinkedIn wants one
 
     @property
     def has_learner(self) -> bool:
@@ -42,7 +44,8 @@ class Aggregation:
 
     @property
     def label(self) -> str:
-        return self.primary if self.secondary is None else f"{self.primary}/{self.secondary}"
+        label = self.primary if self.secondary is None else f"{self.primary}/{self.secondary}"
+        return label if self.asset_type is None else f"{label} ({self.asset_type})"
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -75,13 +78,16 @@ class Aggregation:
 ACCOUNT_ACTIVITY = Aggregation("account_activity", "ACCOUNT")
 LEARNER_ACTIVITY = Aggregation("learner_activity", "INDIVIDUAL")
 LEARNER_CONTENT_ACTIVITY = Aggregation("learner_content_activity", "INDIVIDUAL", "CONTENT")
-AGGREGATIONS = (ACCOUNT_ACTIVITY, LEARNER_ACTIVITY, LEARNER_CONTENT_ACTIVITY)
+# Per content item over all learners: what content owners ask for. LinkedIn's CONTENT report wants
+# assetType=COURSE, the only combination working consumers send (upstreams.md §1.4, §1.9).
+CONTENT_ACTIVITY = Aggregation("content_activity", "CONTENT", asset_type="COURSE")
+AGGREGATIONS = (ACCOUNT_ACTIVITY, LEARNER_ACTIVITY, LEARNER_CONTENT_ACTIVITY, CONTENT_ACTIVITY)
 
 LEARNER_SCHEMA = pa.schema(
     [
         pa.field("learner_urn", pa.string()),
-        pa.field("name", pa.string()),
-        pa.field("email", pa.string()),
+        personal_field("name"),
+        personal_field("email"),
         pa.field("unique_user_id", pa.string()),
         json_text_field("enterprise_groups"),  # loaded into jsonb
         json_text_field("custom_attributes"),

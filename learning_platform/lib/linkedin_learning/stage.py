@@ -84,7 +84,13 @@ def stage_window(
     # The next page is fetched while this one is converted and written: still one request in
     # flight, but the wait for it no longer adds up with the work.
     pages = prefetched(
-        api.activity_report_pages(window, aggregation.primary, aggregation.secondary, stats=stats),
+        api.activity_report_pages(
+            window,
+            aggregation.primary,
+            aggregation.secondary,
+            stats=stats,
+            asset_type=aggregation.asset_type,
+        ),
         name=f"linkedin-{aggregation.stream}-pages",
     )
     with contextlib.ExitStack() as files:

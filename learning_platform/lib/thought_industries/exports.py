@@ -32,6 +32,8 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
+from learning_platform.lib.personal_data import personal_field
+
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 # Canonical column <- the report's header, as its help page names the fields, in report order.
@@ -47,7 +49,7 @@ COLUMNS = {
 SCHEMA = pa.schema(
     [
         pa.field("action_id", pa.string()),
-        pa.field("learner_email", pa.string()),
+        personal_field("learner_email"),
         pa.field("panorama_name", pa.string()),
         pa.field("content_type", pa.string()),
         pa.field("content_title", pa.string()),

@@ -70,7 +70,15 @@ def load_days(
     # keyed by its id, and is updated in place instead of failing the load.
     written = loads.upsert_batches(cursor, table, batches, columns, newer_column=None)
     changes.days_changed(cursor, SOURCE, [window.day for window in windows])
-    return loads.LoadResult(deleted, written, suppressed=suppression.removed)
+    per_day = loads.count_rows_in_ranges(
+        cursor, table, stream.time_column, [(w.start, w.end) for w in windows]
+    )
+    return loads.LoadResult(
+        deleted,
+        written,
+        suppressed=suppression.removed,
+        rows_per_partition=dict(zip(partition_keys, per_day)),
+    )
 
 
 @dataclass(frozen=True)

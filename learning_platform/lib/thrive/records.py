@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 import msgspec
 import pyarrow as pa
 
+from learning_platform.lib.personal_data import personal_field
 from learning_platform.lib.storable_text import json_text_field
 from learning_platform.lib.typed_json import MalformedPage, RecordError, decode
 
@@ -175,9 +176,9 @@ USER_SCHEMA = pa.schema(
     [
         pa.field("id", pa.string()),
         pa.field("ref", pa.string()),
-        pa.field("email", pa.string()),
-        pa.field("first_name", pa.string()),
-        pa.field("last_name", pa.string()),
+        personal_field("email"),
+        personal_field("first_name"),
+        personal_field("last_name"),
         pa.field("role", pa.string()),
         pa.field("status", pa.string()),
         pa.field("snapshot_at", TIMESTAMP),

@@ -39,6 +39,8 @@ class LoadResult:
     upserted: dict[str, int] = field(default_factory=dict)
     # Rows of erased learners left out (ops.suppressed_learners).
     suppressed: int = 0
+    # Rows the table holds for each loaded partition once loaded, by partition key.
+    rows_per_partition: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,23 @@ def delete_time_ranges(
         cursor.execute(statement, (start, end))
         deleted += cursor.rowcount
     return deleted
+
+
+def count_rows_in_ranges(
+    cursor: psycopg.Cursor,
+    table: sa.Table,
+    column: str,
+    ranges: Sequence[tuple[object, object]],
+) -> list[int]:
+    """How many rows have their `column` in each [start, end) range: one indexed count each."""
+    statement = sql.SQL("SELECT count(*) FROM {} WHERE {column} >= %s AND {column} < %s").format(
+        qualified(table), column=sql.Identifier(column)
+    )
+    counts = []
+    for start, end in ranges:
+        cursor.execute(statement, (start, end))
+        counts.append(cursor.fetchone()[0])
+    return counts
 
 
 def _copy_to_temporary_table(

@@ -54,9 +54,17 @@ learner_identities = sa.Table(
     ),
     _learner_key(nullable=False),
     sa.Column(
-        "email", sa.Text, comment="The e-mail as the source gives it; null if it gives none."
+        "email",
+        sa.Text,
+        comment="The e-mail as the source gives it; null if it gives none.",
+        info={"pii": True},
     ),
-    sa.Column("name", sa.Text, comment="The name as the source gives it, when it gives one."),
+    sa.Column(
+        "name",
+        sa.Text,
+        comment="The name as the source gives it, when it gives one.",
+        info={"pii": True},
+    ),
     _keyed_by(),
     sa.Index("learner_identities_learner_key_idx", "learner_key"),
     schema=SCHEMA,
@@ -71,8 +79,15 @@ learners = sa.Table(
         "email",
         sa.Text,
         comment="The normalised e-mail the key was made from; null for a source-scoped key.",
+        info={"pii": True},
     ),
-    sa.Column("names", ARRAY(sa.Text), nullable=False, comment="Every name the sources give."),
+    sa.Column(
+        "names",
+        ARRAY(sa.Text),
+        nullable=False,
+        comment="Every name the sources give.",
+        info={"pii": True},
+    ),
     sa.Column(
         "linkedin_learner_urns", ARRAY(sa.Text), nullable=False, comment="LinkedIn learner urns."
     ),

@@ -94,6 +94,12 @@ learner_content_activity = _activity_table(
     content=True,
     comment="LinkedIn Learning INDIVIDUAL+CONTENT report: each learner's metrics per content item per Pacific day.",
 )
+content_activity = _activity_table(
+    "content_activity",
+    learner=False,
+    content=True,
+    comment="LinkedIn Learning CONTENT report (assetType COURSE): each course's metrics over all learners per Pacific day.",
+)
 
 learners = sa.Table(
     "learners",
@@ -101,8 +107,13 @@ learners = sa.Table(
     sa.Column(
         "learner_urn", sa.Text, primary_key=True, comment="urn:li:enterpriseProfile of the learner."
     ),
-    sa.Column("name", sa.Text, comment="As LinkedIn reports it."),
-    sa.Column("email", sa.Text, comment="As LinkedIn reports it (may differ from the HR e-mail)."),
+    sa.Column("name", sa.Text, comment="As LinkedIn reports it.", info={"pii": True}),
+    sa.Column(
+        "email",
+        sa.Text,
+        comment="As LinkedIn reports it (may differ from the HR e-mail).",
+        info={"pii": True},
+    ),
     sa.Column(
         "unique_user_id", sa.Text, comment="uniqueUserId from SSO or CSV provisioning, when set."
     ),

@@ -18,7 +18,13 @@ content_actions = sa.Table(
         primary_key=True,
         comment="The natural key: a hash of the normalised e-mail, content type and title, type, source and timestamp.",
     ),
-    sa.Column("learner_email", sa.Text, nullable=False, comment="Email, as the export gives it."),
+    sa.Column(
+        "learner_email",
+        sa.Text,
+        nullable=False,
+        comment="Email, as the export gives it.",
+        info={"pii": True},
+    ),
     sa.Column(
         "panorama_name",
         sa.Text,

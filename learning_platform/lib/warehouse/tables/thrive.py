@@ -81,9 +81,14 @@ users = sa.Table(
     metadata,
     _thrive_id("id", "The Thrive user id (24-hex).", primary_key=True),
     sa.Column("ref", sa.Text, comment="The tenant's own reference of the user, when set."),
-    sa.Column("email", sa.Text, comment="As Thrive gives it; null for users who log in by ref."),
-    sa.Column("first_name", sa.Text),
-    sa.Column("last_name", sa.Text),
+    sa.Column(
+        "email",
+        sa.Text,
+        comment="As Thrive gives it; null for users who log in by ref.",
+        info={"pii": True},
+    ),
+    sa.Column("first_name", sa.Text, info={"pii": True}),
+    sa.Column("last_name", sa.Text, info={"pii": True}),
     sa.Column("role", sa.Text, comment="administrator, learneradmin or learner."),
     sa.Column("status", sa.Text, comment="active, inactive, expired or new."),
     sa.Column(
