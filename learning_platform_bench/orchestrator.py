@@ -330,24 +330,21 @@ def backfill(args: argparse.Namespace, env: dict[str, str], conninfo: str) -> No
     """Every LinkedIn stream over `--days` days, in runs of 14 days (the backfill policy), one
     process per run as Dagster's run launcher starts them, `--parallel-runs` at a time as the
     instance's run queue allows (its pools still let one step at a time call LinkedIn)."""
-    from learning_platform.lib.warehouse.tables.linkedin_learning import SCHEMA as LINKEDIN_SCHEMA
+    from learning_platform.lib.linkedin_learning.load import DETAIL_TABLES, TABLES
     from learning_platform.lib.windows import MAX_DAYS_PER_RUN, PACIFIC
 
     yesterday = datetime.now(PACIFIC).date() - timedelta(days=1)
     days = [yesterday - timedelta(days=offset) for offset in reversed(range(args.days))]
     runs = [days[i : i + MAX_DAYS_PER_RUN] for i in range(0, len(days), MAX_DAYS_PER_RUN)]
     pairs = args.pairs_per_day or args.learners
-    tables = [
-        f"{LINKEDIN_SCHEMA}.{name}"
-        for name in ("account_activity", "learner_activity", "learner_content_activity")
-    ]
+    tables = [table.fullname for table in TABLES.values()]  # every stream's activity
     print(
         f"\nBackfill: {args.days} Pacific days ({days[0]} .. {days[-1]}), every LinkedIn stream, "
         f"{len(runs)} runs of up to {MAX_DAYS_PER_RUN} days; organisation of {args.learners:,} "
         f"learners, {pairs:,} learner-content engagements a day"
         + (f"; {args.latency_ms:g} ms per report call" if args.latency_ms else "")
     )
-    _empty(conninfo, tables + [f"{LINKEDIN_SCHEMA}.learners", f"{LINKEDIN_SCHEMA}.contents"])
+    _empty(conninfo, tables + [table.fullname for table in DETAIL_TABLES.values()])
     steps = start_up = 0.0
     peak = 0
     intervals: list[list[float]] = []
