@@ -224,7 +224,7 @@ def _supervise(argv: list[str]) -> int:
                 _stop_process_group(child, grace_seconds=5.0)
                 break
             time.sleep(0.1)
-        _wait_for_process_group(child.pid, grace_seconds=15.0)
+        _wait_for_process_group(child.pid, grace_seconds=5.0)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

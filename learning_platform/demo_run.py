@@ -32,10 +32,11 @@ RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 # A demo day of the sandbox takes seconds; this only keeps a stuck run from hanging the demo.
 RUN_TIMEOUT_SECONDS = 1800
 # How long an interrupted command waits for its run's worker to stop and record it canceled.
-CANCEL_TIMEOUT_SECONDS = 30
+CANCEL_TIMEOUT_SECONDS = 10
 # The tag that ties the runs of one command (one demo, one erase) together.
 COMMAND_TAG = "learning_platform/command"
 STARTING = dg.DagsterRunStatus.STARTING
+
 
 # (table, column of the partition's day or None): what the summary counts.
 SUMMARY_TABLES = (
@@ -366,6 +367,10 @@ class WorkspaceRuns:
             # leaves, and the run is then failed: it is asked once it has started.
             run = self._wait(run, deadline, until=lambda run: run.status != STARTING)
             if not run.is_finished:
+                # A worker interrupted in a step with a retry policy takes the request as a
+                # failure to retry, finishes the other steps and waits out the retry's delay
+                # (Dagster 1.13's in-process executor): past the timeout it is recorded canceled
+                # here, and the command stops its processes.
                 self.instance.run_launcher.terminate(run.run_id)
                 run = self._wait(run, deadline, until=lambda run: run.is_finished)
         if not run.is_finished:
