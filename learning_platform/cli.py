@@ -238,20 +238,26 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _wait_for_process_group(group: int, grace_seconds: float) -> None:
-    """Give what the group's leader left behind (a code server shutting down) time to end, then
-    end it."""
-    deadline = time.monotonic() + grace_seconds
+def _group_gone(group: int, within_seconds: float) -> bool:
+    """Whether every process of the group has ended within the time given."""
+    deadline = time.monotonic() + within_seconds
     while time.monotonic() < deadline:
         try:
             os.killpg(group, 0)
         except ProcessLookupError:
-            return
+            return True
         time.sleep(0.2)
-    try:
-        os.killpg(group, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    return False
+
+
+def _wait_for_process_group(group: int, grace_seconds: float) -> None:
+    """Give what the group's leader left behind (a code server shutting down) time to end, then
+    end it."""
+    if not _group_gone(group, grace_seconds):
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def _stop_process_group(child: subprocess.Popen, grace_seconds: float = 30.0) -> None:
@@ -267,13 +273,8 @@ def _stop_process_group(child: subprocess.Popen, grace_seconds: float = 30.0) ->
         except subprocess.TimeoutExpired:
             continue
         # The group's leader is gone; give the rest of the group the same signal's time.
-        deadline = time.monotonic() + grace_seconds
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(child.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.2)
+        if _group_gone(child.pid, grace_seconds):
+            return
 
 
 def db(args: argparse.Namespace) -> int:

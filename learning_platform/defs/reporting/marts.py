@@ -30,7 +30,7 @@ from learning_platform.defs.reporting.dbt_project import (
     write_canonical_activities,
 )
 from learning_platform.defs.reporting.freshness import mart_freshness
-from learning_platform.defs.reporting.previews import with_preview
+from learning_platform.defs.reporting.previews import personal_columns, with_preview
 from learning_platform.defs.shared import catalog
 from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
@@ -72,8 +72,7 @@ class ReportingTranslator(DagsterDbtTranslator):
         layer = (
             catalog.MART if dbt_resource_props["schema"] == "reporting" else catalog.INTERMEDIATE
         )
-        columns = dbt_resource_props.get("columns", {}).values()
-        personal = any(column.get("meta", {}).get(catalog.PII) for column in columns)
+        personal = bool(personal_columns(dbt_resource_props))
         return tags | catalog.tags(GROUP, layer, personal=personal)
 
     def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]):
