@@ -310,7 +310,13 @@ def _report_single_day(
         for step, seconds in measurement.report.get("steps_seconds", {}).items():
             steps.setdefault(step, []).append(seconds)
     start_up = median(platform, lambda m: m.report.get("start_seconds", 0.0))
-    print(f"{platform}, inside the process: imports and definitions {start_up:.2f} s; steps:")
+    idle = median(platform, lambda m: m.report["idle_rss_bytes"])
+    above = median(platform, lambda m: m.peak_rss_bytes - m.report["idle_rss_bytes"])
+    print(
+        f"{platform}, inside the process: imports and definitions {start_up:.2f} s, "
+        f"then {_megabytes(idle)} idle; its steps' working set peaked {_megabytes(above)} above "
+        "that; steps:"
+    )
     for step, seconds in steps.items():
         print(f"  {step:<62}{statistics.median(seconds):>7.2f} s")
     return ratios

@@ -87,6 +87,7 @@ def platform(args: argparse.Namespace) -> None:
     """The platform's real path: the definitions, a Dagster instance, one run over the range."""
     started = time.perf_counter()
     import dagster as dg
+    import psutil
 
     from learning_platform import settings
     from learning_platform.definitions import defs
@@ -110,6 +111,7 @@ def platform(args: argparse.Namespace) -> None:
         ]
     instance = dg.DagsterInstance.get()
     loaded = time.perf_counter()
+    idle_rss_bytes = psutil.Process().memory_info().rss  # the run process, ready for its steps
     result = job.execute_in_process(
         instance=instance,
         asset_selection=selection,
@@ -122,10 +124,12 @@ def platform(args: argparse.Namespace) -> None:
         raise_on_error=False,
     )
     finished = time.perf_counter()
-    _print_run_report(instance, result, started, loaded, finished)
+    _print_run_report(instance, result, started, loaded, finished, idle_rss_bytes=idle_rss_bytes)
 
 
-def _print_run_report(instance, result, started: float, loaded: float, finished: float) -> None:
+def _print_run_report(
+    instance, result, started: float, loaded: float, finished: float, **figures: float
+) -> None:
     """The run's figures, as the JSON line the orchestrator reads: its times, each step's time,
     and when each step ran (epoch seconds), for a backfill of runs in parallel, where the time no
     step of any run was running is what the runs cost beyond their work."""
@@ -153,6 +157,7 @@ def _print_run_report(instance, result, started: float, loaded: float, finished:
                 "run_seconds": finished - loaded,
                 "steps_seconds": steps,
                 "step_intervals": intervals,
+                **figures,
             }
         )
     )

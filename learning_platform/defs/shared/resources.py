@@ -18,7 +18,7 @@ from pydantic import PrivateAttr
 
 from learning_platform import settings
 from learning_platform.lib.http import RetryPolicy
-from learning_platform.lib.memory import limit_allocator_arenas
+from learning_platform.lib.memory import convert_without_pandas, limit_allocator_arenas
 from learning_platform.lib.staging import StagingArea
 from learning_platform.lib.warehouse import migrations, roles
 from learning_platform.lib.warehouse.embedded import as_role, embedded_database_url
@@ -251,8 +251,9 @@ class StagingStore(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Every step that stages or loads uses this store, and a run's resources are set up once,
         # before its first step: the place to keep the run's allocator to two malloc arenas
-        # instead of one more per thread that allocates.
+        # instead of one more per thread that allocates, and pandas unloaded.
         limit_allocator_arenas()
+        convert_without_pandas()
 
     @property
     def area(self) -> StagingArea:

@@ -246,7 +246,7 @@ def activity_batch(
             f"{metrics[position].engagementType!r} is not a whole number"
         )
     columns = {
-        "window_start": pa.repeat(window.day, len(metrics)).cast(pa.date32()),
+        "window_start": pa.repeat(pa.scalar(window.day, pa.date32()), len(metrics)),
         "engagement_type": pa.array([m.engagementType for m in metrics], pa.string()),
         "engagement_qualifier": pa.array(
             [m.engagementMetricQualifier for m in metrics], pa.string()
