@@ -311,11 +311,13 @@ def _report_single_day(
             steps.setdefault(step, []).append(seconds)
     start_up = median(platform, lambda m: m.report.get("start_seconds", 0.0))
     idle = median(platform, lambda m: m.report["idle_rss_bytes"])
-    above = median(platform, lambda m: m.peak_rss_bytes - m.report["idle_rss_bytes"])
+    above = median(
+        platform, lambda m: m.report["process_peak_rss_bytes"] - m.report["idle_rss_bytes"]
+    )
     print(
-        f"{platform}, inside the process: imports and definitions {start_up:.2f} s, "
-        f"then {_megabytes(idle)} idle; its steps' working set peaked {_megabytes(above)} above "
-        "that; steps:"
+        f"{platform}, inside the run process: imports and definitions {start_up:.2f} s, then "
+        f"{_megabytes(idle)} idle; its steps' working set peaked {_megabytes(above)} above that; "
+        "steps:"
     )
     for step, seconds in steps.items():
         print(f"  {step:<62}{statistics.median(seconds):>7.2f} s")

@@ -80,6 +80,11 @@ def test_the_bench_command_compares_a_day_with_the_yardstick_on_loopback_and_wit
         # rows, calls, wall s: a line in each case's table
         table_lines = re.findall(rf"^{re.escape(loader)} +[\d,]+ +\d+ +\d+\.\d\d ", output, re.M)
         assert len(table_lines) == 2, output
+    # the issue's memory figure: the run process's peak above itself when ready for its steps
+    working_sets = re.findall(
+        r"then [\d,]+ MB idle; its steps' working set peaked ([\d,]+) MB above that", output
+    )
+    assert len(working_sets) == 2 and all(int(mb.replace(",", "")) > 0 for mb in working_sets)
 
 
 def test_the_backfills_busy_time_counts_steps_of_parallel_runs_once():
