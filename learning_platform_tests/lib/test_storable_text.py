@@ -88,3 +88,16 @@ def test_a_staged_file_keeps_its_replacements_in_its_footer(tmp_path):
         list(area.batches("source", "stream", "2026-10-06", "records"))
     ).to_pylist()
     assert "\x00" not in json.dumps(rows, ensure_ascii=False)
+
+
+def test_a_slice_is_judged_by_its_own_values_not_by_the_buffer_it_shares():
+    # The first search reads the whole character buffer, which a slice shares with the rows
+    # outside it: a NUL there must not count, and one inside must still be found.
+    whole = batch(("a1", "Ann\x00Lee", None), ("a2", "Bob", None), ("a3", "Cy\x00", None))
+    clean, dirty = whole.slice(1, 1), whole.slice(2, 1)
+    replacements = NulReplacements(("id",))
+
+    assert replacements.replace(clean) is clean
+    assert replacements.replace(dirty).column("name").to_pylist() == [f"Cy{REPLACEMENT}"]
+    assert dict(replacements.characters) == {"name": 1}
+    assert replacements.records == {"name": ["id a3"]}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 
 from learning_platform.lib.personal_data import personal_field
@@ -232,10 +233,12 @@ def activity_batch(
     # transpose, and Arrow builds each typed column from one list.
     elements = [element for element in elements if element.activities]
     metrics = [metric for element in elements for metric in element.activities]
-    counts = [len(element.activities) for element in elements]
+    counts = np.fromiter((len(element.activities) for element in elements), np.int64, len(elements))
+    # Each metric's element: an element's own values are converted once, then repeated by Arrow.
+    metric_element = pa.array(np.repeat(np.arange(len(elements)), counts))
 
-    def per_metric(values: list) -> list:
-        return [value for value, count in zip(values, counts) for _ in range(count)]
+    def per_metric(values: list, type_: pa.DataType) -> pa.Array:
+        return pa.array(values, type_).take(metric_element)
 
     values = [metric.engagementValue for metric in metrics]
     values_column = pa.array(values, pa.int64())
@@ -255,14 +258,14 @@ def activity_batch(
         "engagement_value": values_column,
         "first_engaged_at": pa.array([m.firstEngagedAt for m in metrics], TIMESTAMP),
         "last_engaged_at": pa.array([m.lastEngagedAt for m in metrics], TIMESTAMP),
-        "latest_data_at": pa.array(per_metric([e.latestDataAt for e in elements]), TIMESTAMP),
+        "latest_data_at": per_metric([e.latestDataAt for e in elements], TIMESTAMP),
     }
     if aggregation.has_learner:
-        learners = per_metric([learner_urn(element) for element in elements])
-        columns["learner_urn"] = pa.array(learners, pa.string())
+        learners = [learner_urn(element) for element in elements]
+        columns["learner_urn"] = per_metric(learners, pa.string())
     if aggregation.has_content:
-        contents = per_metric([content_urn(element) for element in elements])
-        columns["content_urn"] = pa.array(contents, pa.string())
+        contents = [content_urn(element) for element in elements]
+        columns["content_urn"] = per_metric(contents, pa.string())
     schema = aggregation.activity_schema
     return pa.RecordBatch.from_arrays([columns[name] for name in schema.names], schema=schema)
 
