@@ -27,7 +27,6 @@ from learning_platform.lib.warehouse.tables import thrive as thrive_tables
 from learning_platform.lib.windows import PACIFIC, UTC, DayWindow, batches_of_days
 
 WORKSPACE_YAML = Path(__file__).resolve().parent.parent / "workspace.yaml"
-LOCATION_NAME = "learning_platform"  # as workspace.yaml names it
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 # A demo day of the sandbox takes seconds; this only keeps a stuck run from hanging the demo.
 RUN_TIMEOUT_SECONDS = 1800
@@ -256,21 +255,32 @@ def headlines(connection: sa.Connection) -> list[str]:
 
 
 class WorkspaceRuns:
-    """Runs launched through the code location, as the UI and the daemon launch them: each one
+    """Runs launched through the code locations, as the UI and the daemon launch them: each one
     carries its origin, so it shows on the Jobs and Overview pages and can be re-executed from
-    the UI. The runs execute in a subprocess of the code server this workspace starts."""
+    the UI. The runs execute in a subprocess of the code server of their job's location."""
 
-    def __init__(self, instance: dg.DagsterInstance, context, location_name: str):
+    def __init__(self, instance: dg.DagsterInstance, context):
         self.instance = instance
         self._context = context
-        self._location = context.get_code_location(location_name)
-        self._repository = next(iter(self._location.get_repositories().values()))
+        # Each location's one repository (a Definitions), by location; a job by its name alone.
+        self._repositories = {
+            entry.code_location.name: next(iter(entry.code_location.get_repositories().values()))
+            for entry in context.get_code_location_entries().values()
+        }
         self.command_id = uuid.uuid4().hex  # tags this command's runs
+
+    def _holding(self, kind: str, name: str) -> tuple:
+        """The location and repository that hold the job or sensor `name` (kind "job", "sensor")."""
+        for location_name, repository in self._repositories.items():
+            if getattr(repository, f"has_{kind}")(name):
+                return self._context.get_code_location(location_name), repository
+        raise KeyError(f"no {kind} {name!r} in the code locations {sorted(self._repositories)}")
 
     def sensor_job_name(self, sensor_name: str) -> str:
         """The job a sensor's requests run, as the daemon finds it: an asset sensor's is the
         code location's implicit asset job."""
-        return self._repository.get_sensor(sensor_name).get_target().job_name
+        _, repository = self._holding("sensor", sensor_name)
+        return repository.get_sensor(sensor_name).get_target().job_name
 
     def run(
         self,
@@ -286,16 +296,17 @@ class WorkspaceRuns:
         run_config = {**RUN_CONFIG, **(run_config or {})}
         from dagster._core.definitions.selector import JobSubsetSelector
 
-        remote_job = self._location.get_job(
+        location, repository = self._holding("job", job_name)
+        remote_job = location.get_job(
             JobSubsetSelector(
-                location_name=self._location.name,
-                repository_name=self._repository.name,
+                location_name=location.name,
+                repository_name=repository.name,
                 job_name=job_name,
                 op_selection=None,
                 asset_check_selection=check_keys,
             )
         )
-        plan = self._location.get_execution_plan(
+        plan = location.get_execution_plan(
             remote_job,
             run_config,
             step_keys_to_execute=None,
@@ -309,7 +320,9 @@ class WorkspaceRuns:
             COMMAND_TAG: self.command_id,
         }
         with interrupts_deferred():  # a launch cut short is recorded as a failed run
-            run = self._create_and_launch(remote_job, plan, run_config, tags, check_keys)
+            run = self._create_and_launch(
+                remote_job, repository, plan, run_config, tags, check_keys
+            )
         deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
         while not (run := self.instance.get_run_by_id(run.run_id)).is_finished:
             if time.monotonic() > deadline:
@@ -318,7 +331,13 @@ class WorkspaceRuns:
         return run
 
     def _create_and_launch(
-        self, remote_job, plan, run_config: dict, tags: dict, check_keys: frozenset | None
+        self,
+        remote_job,
+        repository,
+        plan,
+        run_config: dict,
+        tags: dict,
+        check_keys: frozenset | None,
     ) -> dg.DagsterRun:
         run = self.instance.create_run(
             job_name=remote_job.name,
@@ -338,7 +357,7 @@ class WorkspaceRuns:
             job_code_origin=remote_job.get_python_origin(),
             asset_selection=remote_job.asset_selection,
             asset_check_selection=check_keys,
-            asset_graph=self._repository.asset_graph,
+            asset_graph=repository.asset_graph,
         )
         # Straight to the run launcher: the demo has no daemon to take runs off the queue.
         return self.instance.launch_run(run.run_id, self._context)
@@ -393,7 +412,8 @@ def interrupts_deferred() -> Iterator[None]:
 
 @contextmanager
 def workspace_runs(instance: dg.DagsterInstance) -> Iterator[WorkspaceRuns]:
-    """The project's code location (workspace.yaml), served by a code server for these runs."""
+    """The project's code locations (workspace.yaml), each served by a code server for these
+    runs."""
     from dagster._core.workspace.context import WorkspaceProcessContext
     from dagster._core.workspace.load_target import WorkspaceFileTarget
 
@@ -406,8 +426,8 @@ def workspace_runs(instance: dg.DagsterInstance) -> Iterator[WorkspaceRuns]:
             context = process_context.create_request_context()
         errors = context.code_location_errors()
         if errors:
-            raise RuntimeError(f"the code location did not load: {errors[0].message}")
-        runs = WorkspaceRuns(instance, context, LOCATION_NAME)
+            raise RuntimeError(f"a code location did not load: {errors[0].message}")
+        runs = WorkspaceRuns(instance, context)
         try:
             yield runs
         except KeyboardInterrupt:

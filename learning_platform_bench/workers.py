@@ -182,7 +182,7 @@ def reporting(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     import dagster as dg
 
-    from learning_platform.definitions import defs
+    from learning_platform.reporting_definitions import defs
 
     job = defs().resolve_job_def("reporting_refresh")
     instance = dg.DagsterInstance.get()

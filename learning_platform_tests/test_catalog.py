@@ -25,10 +25,10 @@ HOLDS_EMAILS_OR_NAMES = {
 
 @pytest.fixture(scope="module")
 def assets() -> dict[str, dg.AssetSpec]:
-    """Every asset of the code location, by key, as the UI shows it (no environment needed)."""
-    from learning_platform.definitions import defs
+    """Every asset of the code locations, by key, as the UI shows them (no environment needed)."""
+    from learning_platform.definitions import PLATFORM_FOLDERS, load
 
-    graph = defs().resolve_asset_graph()
+    graph = load(PLATFORM_FOLDERS).resolve_asset_graph()
     return {
         key.to_user_string(): graph.get(key)
         for key in graph.get_all_asset_keys()

@@ -1,9 +1,10 @@
-"""The code location as the UI and `dg` see it, and the demo's path through it."""
+"""The code locations as the UI and `dg` see them, and the demo's path through them."""
 
 import dagster as dg
 import pytest
 
 from learning_platform import demo_run, settings
+from learning_platform.definitions import PLATFORM_FOLDERS, load
 
 MARTS = (
     "learning_events",
@@ -29,8 +30,8 @@ def environment(monkeypatch, sandbox, database_url, tmp_path):
     return sandbox
 
 
-def test_the_code_location_has_every_stream_with_its_checks(environment):
-    definitions = demo_run.load_definitions()
+def test_the_code_locations_have_every_stream_with_its_checks(environment):
+    definitions = load(PLATFORM_FOLDERS)
     dg.Definitions.validate_loadable(definitions)
     graph = definitions.resolve_asset_graph()
 

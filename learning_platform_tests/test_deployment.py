@@ -6,10 +6,12 @@ classes it names."""
 import copy
 import fnmatch
 import importlib.resources
+import importlib.util
 import json
 import re
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +30,7 @@ from dagster_postgres.schedule_storage import PostgresScheduleStorage
 from jsonschema.validators import validator_for
 
 from learning_platform import settings
+from learning_platform.defs.shared import locations
 from learning_platform.lib.warehouse import roles
 from learning_platform_tests.deployment_files import (
     ComposeInterpolationError,
@@ -49,6 +52,30 @@ COMPOSE_STORAGE_VARIABLES = (
     "DAGSTER_POSTGRES_PASSWORD",
     "DAGSTER_POSTGRES_DB",
 )
+
+
+class CodeLocation(NamedTuple):
+    """Where a code location is served: the module its server loads, its compose service and its
+    Helm chart deployment (a Kubernetes name, so no `_`)."""
+
+    module: str
+    service: str
+    deployment: str
+
+
+# The two code locations, by the names the code gives them (defs/shared/locations.py): the sources,
+# and the reporting layer apart so that the sources' runs never import dbt.
+CODE_LOCATIONS = {
+    locations.SOURCES: CodeLocation(
+        "learning_platform.definitions", "user-code", "learning-platform"
+    ),
+    locations.REPORTING: CodeLocation(
+        "learning_platform.reporting_definitions",
+        "user-code-reporting",
+        "learning-platform-reporting",
+    ),
+}
+CODE_SERVERS = [location.service for location in CODE_LOCATIONS.values()]
 
 
 def load_yaml(relative: str):
@@ -255,7 +282,14 @@ def test_compose_file_follows_the_compose_specification():
     compose = compose_with_example_env()
 
     assert compose_specification_errors(compose) == []
-    assert set(compose["services"]) == {"postgres", "migrate", "user-code", "webserver", "daemon"}
+    assert set(compose["services"]) == {
+        "postgres",
+        "migrate",
+        "user-code",
+        "user-code-reporting",
+        "webserver",
+        "daemon",
+    }
 
 
 def test_a_misspelled_compose_key_fails_the_compose_specification():
@@ -326,16 +360,43 @@ def test_compose_has_no_default_secret():
         assert f"${{{variable}:?" in text
 
 
+def test_every_code_location_is_a_module_of_the_package_and_the_local_workspace_serves_it():
+    """The names the code gives its locations are the ones every deployment serves, each from a
+    module of the package (the local workspace.yaml as the deployments do)."""
+    assert set(CODE_LOCATIONS) == {locations.SOURCES, locations.REPORTING}
+    for name, location in CODE_LOCATIONS.items():
+        assert importlib.util.find_spec(location.module) is not None, name
+
+    local = {
+        entry["python_module"]["location_name"]: entry["python_module"]["module_name"]
+        for entry in load_yaml("workspace.yaml")["load_from"]
+    }
+    assert local == {name: location.module for name, location in CODE_LOCATIONS.items()}
+
+
+def _option(command: list[str], option: str) -> str:
+    return command[command.index(option) + 1]
+
+
 def test_compose_services_reach_the_user_code_and_the_database_through_the_contract():
     compose = compose_with_example_env()
     services = compose["services"]
+    workspace = {
+        entry["grpc_server"]["location_name"]: entry["grpc_server"]
+        for entry in load_yaml("deploy/workspace.yaml")["load_from"]
+    }
 
-    user_code = services["user-code"]["command"]
-    assert user_code[:3] == ["dagster", "code-server", "start"]
-    assert user_code[user_code.index("-m") + 1] == "learning_platform.definitions"
-    workspace = load_yaml("deploy/workspace.yaml")
-    grpc = workspace["load_from"][0]["grpc_server"]
-    assert grpc["host"] == "user-code" and str(grpc["port"]) == user_code[user_code.index("-p") + 1]
+    assert set(workspace) == set(CODE_LOCATIONS)
+    for name, location in CODE_LOCATIONS.items():
+        command = services[location.service]["command"]
+        assert command[:3] == ["dagster", "code-server", "start"], name
+        assert _option(command, "-m") == location.module, name
+        grpc = workspace[name]
+        assert grpc["host"] == location.service, name
+        assert str(grpc["port"]) == _option(command, "-p"), name
+    assert _option(services["user-code"]["command"], "-m") == "learning_platform.definitions"
+    ports = [str(grpc["port"]) for grpc in workspace.values()]
+    assert len(set(ports)) == len(ports)
 
     environment = services["user-code"]["environment"]
     for variable in (
@@ -355,6 +416,8 @@ def test_compose_services_reach_the_user_code_and_the_database_through_the_contr
     ):
         assert variable in environment
     assert environment[settings.DATABASE_URL].startswith("postgresql+psycopg://")
+    # The reporting code server reads the warehouse and the pseudonym key alike: the same settings.
+    assert services["user-code-reporting"]["environment"] == environment
     assert services["daemon"]["environment"].items() <= environment.items()
     # The webserver reads Dagster's storage and nothing of the platform's.
     assert set(services["webserver"]["environment"]) == set(COMPOSE_STORAGE_VARIABLES)
@@ -367,7 +430,7 @@ def test_compose_builds_the_image_once_and_starts_services_once_their_dependenci
     image = services["user-code"]["image"]
 
     assert [name for name, service in services.items() if "build" in service] == ["user-code"]
-    for name in ("migrate", "webserver", "daemon"):
+    for name in ("migrate", "user-code-reporting", "webserver", "daemon"):
         assert services[name]["image"] == image
         assert services[name]["pull_policy"] == "never"  # never looked for on a registry
     for name, service in services.items():
@@ -380,8 +443,31 @@ def test_compose_builds_the_image_once_and_starts_services_once_their_dependenci
                 "service_completed_successfully" if dependency == "migrate" else "service_healthy"
             )
             assert condition == {"condition": expected}, (name, dependency)
-    assert set(services["webserver"]["depends_on"]) == {"postgres", "user-code"}
-    assert services["user-code"]["depends_on"]["migrate"]
+    for name in ("webserver", "daemon"):
+        assert set(services[name]["depends_on"]) == {"postgres", *CODE_SERVERS}, name
+    for name in CODE_SERVERS:
+        assert services[name]["depends_on"]["migrate"], name
+
+
+def test_compose_code_servers_differ_only_in_what_they_serve_and_each_checks_its_own_port():
+    """The reporting code server is the sources' but for its command and health check (and the
+    build, which only user-code does): same image, environment, volume and dependencies."""
+    services = compose_with_example_env()["services"]
+    differing = {"command", "healthcheck", "build", "pull_policy"}
+
+    sources, reporting = (
+        {key: value for key, value in services[name].items() if key not in differing}
+        for name in CODE_SERVERS
+    )
+    assert sources == reporting
+    timings = []
+    for name in CODE_SERVERS:
+        healthcheck = dict(services[name]["healthcheck"])
+        port = _option(services[name]["command"], "-p")
+        assert healthcheck.pop("test") == ["CMD", "dagster", "api", "grpc-health-check", "-p", port]
+        assert healthcheck["start_period"], name
+        timings.append(healthcheck)
+    assert timings[0] == timings[1]
 
 
 def test_compose_migrates_with_its_own_login_and_runs_everything_as_the_loader():
@@ -392,10 +478,10 @@ def test_compose_migrates_with_its_own_login_and_runs_everything_as_the_loader()
     assert migrate["restart"] == "on-failure"
     migrator = sa.make_url(migrate["environment"][settings.MIGRATION_DATABASE_URL])
     assert migrator.username == "learning_platform_migrator"
-    for name in ("migrate", "user-code", "daemon"):
+    for name in ("migrate", *CODE_SERVERS, "daemon"):
         environment = services[name]["environment"]
         assert sa.make_url(environment[settings.DATABASE_URL]).username == roles.LOADER, name
-    for name in ("user-code", "webserver", "daemon"):
+    for name in (*CODE_SERVERS, "webserver", "daemon"):
         assert settings.MIGRATION_DATABASE_URL not in services[name]["environment"], name
     # The init script makes the roles the migrations may not: the same names as the code's.
     init = (ROOT / "deploy" / "postgres-init.sh").read_text()
@@ -430,10 +516,12 @@ def test_run_containers_get_the_compose_platform_environment_network_volume_and_
         f"{shared_volume}:/var/lib/learning_platform"
     ]
     assert "platform-data:/var/lib/learning_platform" in services["webserver"]["volumes"]
-    assert (
-        services["user-code"]["environment"]["DAGSTER_CURRENT_IMAGE"]
-        == (services["user-code"]["image"])
-    )
+    for name in CODE_SERVERS:
+        assert "platform-data:/var/lib/learning_platform" in services[name]["volumes"], name
+        assert (
+            services[name]["environment"]["DAGSTER_CURRENT_IMAGE"]
+            == (services["user-code"]["image"])
+        ), name
     compute_logs = load_yaml("deploy/dagster.yaml")["compute_logs"]["config"]["base_dir"]
     assert compute_logs.startswith("/var/lib/learning_platform/")
 
@@ -572,11 +660,13 @@ def test_run_pods_get_the_bench_sized_resources_whichever_block_the_chart_applie
     """The chart hands the code location's resources to its runs, over the run launcher's; both
     name one block, sized above the bench's measured peak of a run (525 MB, the reporting run)."""
     values = load_yaml("deploy/helm/values.yaml")
-    (deployment,) = values["dagster-user-deployments"]["deployments"]
+    deployments = values["dagster-user-deployments"]["deployments"]
     resources = values["runLauncher"]["config"]["k8sRunLauncher"]["resources"]
 
-    assert deployment["includeConfigInLaunchedRuns"] == {"enabled": True}
-    assert deployment["resources"] == resources
+    assert len(deployments) == len(CODE_LOCATIONS)
+    for deployment in deployments:
+        assert deployment["includeConfigInLaunchedRuns"] == {"enabled": True}, deployment["name"]
+        assert deployment["resources"] == resources, deployment["name"]
     assert resources["requests"]["memory"] == "768Mi" and resources["limits"]["memory"] == "1536Mi"
 
 
@@ -587,25 +677,96 @@ def test_every_deployment_keeps_staged_partitions_for_the_default_retention():
     variable = settings.STAGING_RETENTION_DAYS
     unset = {k: v for k, v in read_dotenv(ROOT / ".env.example").items() if k != variable}
     compose_default = interpolate_compose(load_yaml("docker-compose.yml"), unset)
-    (deployment,) = load_yaml("deploy/helm/values.yaml")["dagster-user-deployments"]["deployments"]
+    deployments = load_yaml("deploy/helm/values.yaml")["dagster-user-deployments"]["deployments"]
 
     assert compose_with_example_env()["services"]["daemon"]["environment"][variable] == default
-    assert compose_default["services"]["user-code"]["environment"][variable] == default
-    assert deployment["env"][variable] == default
+    for name in CODE_SERVERS:
+        assert compose_default["services"][name]["environment"][variable] == default, name
+    assert len(deployments) == len(CODE_LOCATIONS)
+    for deployment in deployments:
+        assert deployment["env"][variable] == default, deployment["name"]
 
 
 def test_helm_values_hold_no_secret_and_name_the_secrets_runs_read():
     values = load_yaml("deploy/helm/values.yaml")
-    (deployment,) = values["dagster-user-deployments"]["deployments"]
+    deployments = values["dagster-user-deployments"]["deployments"]
 
     secret_like = re.compile(r"PASSWORD|SECRET|PSEUDONYM_KEY|DATABASE_URL|CLIENT_ID|TENANT_ID")
-    assert [name for name in deployment["env"] if secret_like.search(name)] == []
     assert "postgresqlPassword" not in values["postgresql"]
     assert values["generatePostgresqlPasswordSecret"] is False
-    assert [secret["name"] for secret in deployment["envSecrets"]] == [
-        "learning-platform",
-        "learning-platform-object-storage",
-    ]
+    assert len(deployments) == len(CODE_LOCATIONS)
+    for deployment in deployments:
+        assert [name for name in deployment["env"] if secret_like.search(name)] == []
+        assert [secret["name"] for secret in deployment["envSecrets"]] == [
+            "learning-platform",
+            "learning-platform-object-storage",
+        ], deployment["name"]
+
+
+def chart_workspace(values: dict) -> dict[str, dict]:
+    """The workspace the chart renders for its webserver and daemon from these values
+    (templates/configmap-workspace.yaml), by location name: the listed servers when
+    dagsterWebserver.workspace is enabled, else each deployment named after itself."""
+    workspace = values.get("dagsterWebserver", {}).get("workspace", {})
+    if workspace.get("enabled"):
+        servers = [
+            {"host": server["host"], "port": server["port"], "name": server.get("name")}
+            for server in workspace["servers"]
+        ]
+    else:
+        servers = [
+            {"host": deployment["name"], "port": deployment["port"], "name": deployment["name"]}
+            for deployment in values["dagster-user-deployments"]["deployments"]
+        ]
+    return {
+        server["name"] or server["host"]: {"host": server["host"], "port": server["port"]}
+        for server in servers
+    }
+
+
+def test_helm_deployments_serve_each_code_location_under_the_code_s_name():
+    """One chart deployment per code location, each loading its module; the workspace the chart
+    renders reaches each deployment's Service by its name and port and names the location as the
+    code does (a Kubernetes name cannot: hence dagsterWebserver.workspace)."""
+    values = load_yaml("deploy/helm/values.yaml")
+    deployments = {
+        deployment["name"]: deployment
+        for deployment in values["dagster-user-deployments"]["deployments"]
+    }
+
+    assert set(deployments) == {location.deployment for location in CODE_LOCATIONS.values()}
+    for location in CODE_LOCATIONS.values():
+        deployment = deployments[location.deployment]
+        assert deployment["dagsterApiGrpcArgs"] == ["-m", location.module], location.deployment
+        assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", location.deployment)
+    assert chart_workspace(values) == {
+        name: {"host": location.deployment, "port": deployments[location.deployment]["port"]}
+        for name, location in CODE_LOCATIONS.items()
+    }
+    # The reporting deployment is the sources' with its own name and module: same image, env,
+    # Secrets, resources and security context.
+    sources, reporting = (
+        {
+            key: value
+            for key, value in deployments[location.deployment].items()
+            if key not in {"name", "dagsterApiGrpcArgs"}
+        }
+        for location in CODE_LOCATIONS.values()
+    )
+    assert sources == reporting
+
+
+def test_without_the_listed_servers_the_chart_would_name_a_location_after_its_deployment():
+    """Why the values list the workspace's servers: the chart's own workspace names each location
+    after its deployment, and the reporting location's sensor watches the erasure job in the
+    location the code names `learning_platform`."""
+    values = load_yaml("deploy/helm/values.yaml")
+    values["dagsterWebserver"]["workspace"]["enabled"] = False
+
+    assert set(chart_workspace(values)) == {
+        location.deployment for location in CODE_LOCATIONS.values()
+    }
+    assert set(chart_workspace(values)).isdisjoint(CODE_LOCATIONS)
 
 
 def test_chart_release_is_the_dagster_release_of_the_lock():

@@ -17,7 +17,7 @@ from learning_platform import settings
 from learning_platform.defs.erasure.jobs import erase_learner
 from learning_platform.defs.reporting.assets import learner_directory
 from learning_platform.defs.reporting.marts import reporting_marts
-from learning_platform.defs.reporting.resources import PseudonymKey
+from learning_platform.defs.shared.resources import PseudonymKey
 from learning_platform.lib.identity import Pseudonymizer
 from learning_platform.lib.warehouse.roles import DBT_SCHEMAS
 from learning_platform.lib.warehouse.tables import SCHEMAS as MIGRATED_SCHEMAS

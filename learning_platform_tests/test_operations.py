@@ -19,6 +19,7 @@ import requests
 import yaml
 
 from learning_platform import cli, demo_run, settings
+from learning_platform.defs.shared import locations
 from learning_platform.defs.shared.resources import PostgresWarehouse
 from learning_platform.lib.windows import DayWindow
 from learning_platform_sandbox import ContentActions, Organisation, SandboxServer
@@ -62,10 +63,17 @@ query($filter: RunsFilter) {
     ... on Runs { results { runId repositoryOrigin { repositoryLocationName repositoryName } } }
   }
 }"""
+
+
+def location_of(job_name: str) -> str:
+    """The code location a job is served from: the marts' is the reporting location."""
+    return locations.REPORTING if job_name == "reporting_refresh" else locations.SOURCES
+
+
 JOB_RUNS = """
-query($job: String!) {
+query($location: String!, $job: String!) {
   pipelineOrError(params: {
-    repositoryLocationName: "learning_platform", repositoryName: "__repository__", pipelineName: $job
+    repositoryLocationName: $location, repositoryName: "__repository__", pipelineName: $job
   }) {
     ... on Pipeline { runs(limit: 50) { runId } }
   }
@@ -193,11 +201,13 @@ def test_the_demo_path_loads_recent_days_in_the_instance_and_summarises_them(dep
     # one run per export the drop sensor took, and one of the freshness sensors' checks.
     assert sorted(outcome.drop_files) == sorted(path.name for path in exports)
     assert len(outcome.run_ids) == 3 + len(exports) + 1 + 1  # ..., then reporting_refresh
-    # Launched through the code location, as the UI and the daemon launch runs: each carries its
-    # origin, so the Jobs and Overview pages show it and "Re-execute" works.
+    # Launched through the code locations, as the UI and the daemon launch runs: each carries its
+    # origin, so the Jobs and Overview pages show it and "Re-execute" works. The marts are the
+    # reporting location's; every source's run is the sources' location's.
     for run_id in outcome.run_ids:
-        origin = instance.get_run_by_id(run_id).remote_job_origin
-        assert origin is not None and origin.location_name == "learning_platform"
+        run = instance.get_run_by_id(run_id)
+        origin = run.remote_job_origin
+        assert origin is not None and origin.location_name == location_of(run.job_name)
     assert all(
         rows > 0 and windows == 2
         for rows, windows in (outcome.table_rows[f"linkedin_learning.{s}"] for s in STREAMS)
@@ -258,12 +268,15 @@ def test_a_demo_run_shows_in_the_ui_and_re_executes_from_it(deployment):
         for run in graphql(deployment.url, ORIGINS)["runsOrError"]["results"]
     }
     for run_id in deployment.demo.run_ids:  # placed in the workspace: the Overview timeline
+        job = runs[run_id]["jobName"]
+        location = location_of(job)
         assert origins[run_id] == {
-            "repositoryLocationName": "learning_platform",
+            "repositoryLocationName": location,
             "repositoryName": "__repository__",
         }
-        job = runs[run_id]["jobName"]
-        job_runs = graphql(deployment.url, JOB_RUNS, job=job)["pipelineOrError"]["runs"]
+        job_runs = graphql(deployment.url, JOB_RUNS, location=location, job=job)["pipelineOrError"][
+            "runs"
+        ]
         assert run_id in {run["runId"] for run in job_runs}  # the job's page
     linkedin = next(
         run for run in deployment.demo.run_ids if runs[run]["jobName"] == "linkedin_learning_daily"

@@ -9,7 +9,7 @@ from learning_platform.defs.linkedin_learning.assets import linkedin_assets
 from learning_platform.defs.linkedin_learning.checks import linkedin_checks
 from learning_platform.defs.reporting.assets import learner_directory
 from learning_platform.defs.reporting.marts import reporting_marts
-from learning_platform.defs.reporting.resources import PseudonymKey
+from learning_platform.defs.shared.resources import PseudonymKey
 from learning_platform.defs.thought_industries.assets import thought_industries_assets
 from learning_platform.defs.thought_industries.checks import thought_industries_checks
 from learning_platform.defs.thrive.assets import thrive_assets

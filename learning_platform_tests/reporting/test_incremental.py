@@ -8,7 +8,7 @@ import dagster as dg
 
 from learning_platform.defs.reporting.assets import learner_directory
 from learning_platform.defs.reporting.marts import FULL_REFRESH_TAG, reporting_marts
-from learning_platform.defs.reporting.resources import PseudonymKey
+from learning_platform.defs.shared.resources import PseudonymKey
 from learning_platform.lib.warehouse import changes
 from learning_platform_sandbox import ContentActions
 

@@ -23,8 +23,7 @@ from learning_platform.defs.reporting.marts import (
     build_reporting_marts,
     reporting_marts,
 )
-from learning_platform.defs.reporting.resources import PseudonymKey
-from learning_platform.defs.shared.resources import PostgresWarehouse
+from learning_platform.defs.shared.resources import PostgresWarehouse, PseudonymKey
 from learning_platform.lib.identity import Pseudonymizer, PseudonymKeyError
 from learning_platform.lib.warehouse import changes
 

@@ -15,6 +15,7 @@ from learning_platform.defs.reporting.freshness import mart_freshness
 from learning_platform.defs.thrive.assets import thrive_assets
 from learning_platform.defs.thrive.freshness import thrive_freshness_checks
 from learning_platform.lib.windows import PACIFIC, UTC
+from learning_platform.reporting_definitions import defs as reporting_defs
 
 TABLES = {
     "linkedin_learning/account_activity",
@@ -108,7 +109,7 @@ def test_every_mart_is_due_by_noon_pacific_from_the_days_loads_and_the_seed_is_n
     """A policy Dagster's daemon evaluates (no sensor to turn on): every dbt model rebuilt since
     07:00 Pacific, when the LinkedIn schedule runs, by 12:00, an hour after the LinkedIn tables'
     own deadline."""
-    graph = defs().resolve_asset_graph()
+    graph = reporting_defs().resolve_asset_graph()
     seed = dg.AssetKey(["reporting", "canonical_activities"])
     models = [
         key

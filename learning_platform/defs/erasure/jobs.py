@@ -1,8 +1,8 @@
 """The learner's right to erasure, as a job: `erase_learner` takes a learner key (never an e-mail:
 run config is kept forever in Dagster's storage), removes the learner from the warehouse and the
 staged files, and suppresses them for every later load; the marts are then recomputed by
-`reporting_refresh`, which a run-status sensor requests after each successful erasure
-(`learning-platform erase` runs it at once).
+`reporting_refresh`, which the reporting location's run-status sensor `marts_after_erasure`
+requests after each successful erasure (`learning-platform erase` runs it at once).
 """
 
 import re
@@ -12,10 +12,7 @@ from datetime import UTC, datetime
 import dagster as dg
 from pydantic import Field
 
-from learning_platform.defs.reporting.jobs import reporting_refresh
-from learning_platform.defs.reporting.resources import PseudonymKey
-from learning_platform.defs.shared.automation import default_sensor_status
-from learning_platform.defs.shared.resources import PostgresWarehouse, StagingStore
+from learning_platform.defs.shared.resources import PostgresWarehouse, PseudonymKey, StagingStore
 from learning_platform.lib import erasure
 from learning_platform.lib.linkedin_learning.load import LEARNER_COLUMNS as LINKEDIN
 from learning_platform.lib.suppression import suppression_keys
@@ -93,14 +90,3 @@ def erase_from_every_store(
 )
 def erase_learner():
     erase_from_every_store()
-
-
-@dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[erase_learner],
-    request_job=reporting_refresh,
-    default_status=default_sensor_status(),
-    description="Recompute the marts after an erasure (their aggregates counted the learner).",
-)
-def marts_after_erasure(context: dg.RunStatusSensorContext):
-    return dg.RunRequest(run_key=f"after-erasure-{context.dagster_run.run_id}")

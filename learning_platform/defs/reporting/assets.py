@@ -12,10 +12,9 @@ import psycopg
 from psycopg import sql
 
 from learning_platform.defs.reporting.automation import GROUP, refresh_after_inputs
-from learning_platform.defs.reporting.resources import PseudonymKey
 from learning_platform.defs.shared.catalog import code_version, owners, table_tags
 from learning_platform.defs.shared.metadata import table_metadata
-from learning_platform.defs.shared.resources import PostgresWarehouse
+from learning_platform.defs.shared.resources import PostgresWarehouse, PseudonymKey
 from learning_platform.defs.shared.retries import WAREHOUSE_RETRY_POLICY
 from learning_platform.lib import identity
 from learning_platform.lib.warehouse import changes

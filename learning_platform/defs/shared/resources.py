@@ -1,6 +1,8 @@
-"""The resources every source shares, bound to the environment contract of DESIGN.md §4: the
-PostgreSQL warehouse (LEARNING_PLATFORM_DATABASE_URL, or the embedded server) and the staging
-store (LEARNING_PLATFORM_STAGING_URL). Each source binds its own upstream in its own folder."""
+"""The resources both code locations share, bound to the environment contract of DESIGN.md §4: the
+PostgreSQL warehouse (LEARNING_PLATFORM_DATABASE_URL, or the embedded server), the staging store
+(LEARNING_PLATFORM_STAGING_URL) and the secret of the learner keys (LEARNING_PLATFORM_PSEUDONYM_KEY,
+which the erasure and the learner directory use). Each source binds its own upstream in its own
+folder."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pydantic import PrivateAttr
 
 from learning_platform import settings
 from learning_platform.lib.http import RetryPolicy
+from learning_platform.lib.identity import Pseudonymizer
 from learning_platform.lib.memory import convert_without_pandas, limit_allocator_arenas
 from learning_platform.lib.staging import StagingArea
 from learning_platform.lib.warehouse import migrations, roles
@@ -272,10 +275,35 @@ def _warehouse() -> PostgresWarehouse:
     return PostgresWarehouse()
 
 
+class PseudonymKey(dg.ConfigurableResource):
+    """The HMAC secret of the learner keys. Required: a run that builds the learner directory or
+    erases a learner fails at set-up, naming the variable, when it is missing or too short."""
+
+    secret: str | None = None
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.pseudonymizer()
+
+    def pseudonymizer(self) -> Pseudonymizer:
+        return Pseudonymizer.from_secret(self.secret)
+
+
+def _pseudonym_key() -> PseudonymKey:
+    # Bound only when set: Dagster refuses an unset EnvVar with its own message, while ours says
+    # what the key is for and how to make one.
+    if settings.env(settings.PSEUDONYM_KEY):
+        return PseudonymKey(secret=dg.EnvVar(settings.PSEUDONYM_KEY))
+    return PseudonymKey()
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
-        resources={"warehouse": _warehouse(), "staging": StagingStore()},
+        resources={
+            "warehouse": _warehouse(),
+            "staging": StagingStore(),
+            "pseudonym_key": _pseudonym_key(),
+        },
         # Steps run in the run's own process: a LinkedIn day is a few seconds of work, and a new
         # process per step would cost more than the step itself.
         executor=dg.in_process_executor,
