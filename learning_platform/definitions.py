@@ -6,7 +6,7 @@ A folder's modules are read as Dagster's `load_from_defs_folder` reads them: a m
 sensors at its top level. What is left out is the catalogue of component types that
 `load_from_defs_folder` also builds for `dg`'s scaffolding: it imports every `dg` plugin installed
 (dagster-dbt and with it dbt-core; dagster-aws's components where the s3 extra is installed), about
-2 s and 120 MB in every run process. The platform declares no components of its own.
+2 s and 100 MB in every run process. The platform declares no components of its own.
 """
 
 import importlib
