@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from types import ModuleType
 
 import dagster as dg
+from dagster._utils.warnings import suppress_dagster_warnings
 from dagster.components.definitions import LazyDefinitions  # what @dg.definitions returns
 
 DEFS = "learning_platform.defs"
@@ -30,6 +31,9 @@ def defs() -> dg.Definitions:
     return load(SOURCE_FOLDERS)
 
 
+# As `load_from_defs_folder` is: without it every process that loads the definitions would print
+# Dagster's beta and preview warnings (backfill policies, this loader's own calls).
+@suppress_dagster_warnings
 def load(names: Iterable[str]) -> dg.Definitions:
     """The definitions of the named folders (and modules) of `defs/`, merged."""
     return dg.Definitions.merge(*(_definitions_in(module) for module in _modules(names)))
