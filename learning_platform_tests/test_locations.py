@@ -3,14 +3,8 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
-
-import yaml
 
 from learning_platform.definitions import PLATFORM_FOLDERS, load
-from learning_platform.defs.shared import locations
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 # In a fresh interpreter: what a run process of each location imports and holds.
 PROBE = """
@@ -66,17 +60,3 @@ def test_the_sources_run_without_dbt_and_the_two_locations_hold_the_whole_platfo
         ("schedules", [schedule.name for schedule in repository.schedule_defs]),
     ):
         assert sorted(sources[kind] + reporting[kind]) == sorted(names)
-
-
-def test_the_workspace_serves_each_location_under_the_name_the_platform_knows_it_by():
-    # The reporting location's sensor watches the erasure job by its location's name.
-    workspace = yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())
-    served = {
-        entry["python_module"]["location_name"]: entry["python_module"]["module_name"]
-        for entry in workspace["load_from"]
-    }
-
-    assert served == {
-        locations.SOURCES: "learning_platform.definitions",
-        locations.REPORTING: "learning_platform.reporting_definitions",
-    }
