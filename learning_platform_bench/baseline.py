@@ -134,18 +134,18 @@ def load_day_in_flight(
     The first page tells `paging.total`; the others start at fixed offsets (every PAGE_SIZE
     elements), requested by a thread pool, at most `in_flight` at a time. LinkedIn answers some
     pages short although more follow, so a short page before the end is followed, in its own
-    thread, by requests from where it stopped (of the same size, what is past the next fixed
-    offset dropped) until that offset. Pages are flattened in their threads and handed to COPY in
+    thread, by requests from where it stopped for what is missing up to that offset, as the
+    platform's gap fills ask. Pages are flattened in their threads and handed to COPY in
     order. The requests are the platform's, so the sandbox's page cache serves both alike.
     """
     sessions = threading.local()  # a requests.Session is not shared between threads
 
-    def get(start: int) -> dict:
+    def get(start: int, count: int = PAGE_SIZE) -> dict:
         if not hasattr(sessions, "session"):
             sessions.session = requests.Session()
         response = sessions.session.get(
             f"{api_url}/v2/learningActivityReports",
-            params={**params, "start": start},
+            params={**params, "start": start, "count": count},
             headers={"Authorization": f"Bearer {token}"},
             timeout=60,
         )
@@ -157,7 +157,7 @@ def load_day_in_flight(
         end = min(start + PAGE_SIZE, total)
         filled = start + len(elements)
         while filled < end:
-            gap = get(filled)["elements"][: end - filled]
+            gap = get(filled, count=end - filled)["elements"][: end - filled]
             if not gap:
                 raise RuntimeError(f"no elements at start={filled} of {total} on {window.day}")
             elements = elements + gap

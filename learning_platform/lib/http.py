@@ -67,6 +67,7 @@ class RequestStats:
     retries: int = 0  # attempts that were repeated after a transient fault
     throttled: int = 0  # of which after an HTTP 429
     in_flight_lowered: int = 0  # times a 429 halved a walk's pages in flight
+    walks_in_flight: int = 0  # walks that waited on the upstream, and went on with pages in flight
     retry_wait_seconds: float = 0.0  # time spent waiting between attempts
     token_renewals_after_401: int = 0
     pages: int = 0  # non-empty pages received

@@ -4,11 +4,14 @@ Once a walk's first page has told how many there are (LinkedIn's `paging.total`,
 `totalPages`), the others' requests are all known: up to `InFlight.limit` of them are sent at
 once, each on a thread of its own with its own retries, and their pages are yielded in request
 order, so staging sees exactly what a sequential walk would. At most `limit` pages are held.
+
+Pages in flight only pay while the walk waits on its upstream: `Pace` tells when it does.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,6 +43,38 @@ class InFlight:
                 if self.limit > 1:
                     self.limit //= 2
                     self.lowered += 1
+
+
+class Pace:
+    """Whether a walk, its pages asked for one at a time, mostly waits on its upstream.
+
+    Measured over the walk's last few pages: the share of their wall time this process spent on
+    a CPU (all its threads: the requests and their decoding, and the staging of the pages already
+    received, which runs beside the walk). Under one half, the process mostly waits for answers,
+    and more requests in flight fill the waits. Above it, the process is busy, and more requests
+    would only contend for its CPU and interpreter lock: on loopback, a 1M-row LinkedIn day took
+    6.2-7.2 s to stage with 4 pages in flight and 3.9-4.1 s one at a time, where at 300 ms a call
+    4 in flight are 2.2x faster.
+    """
+
+    WAITING_SHARE = 0.5
+    PAGES = 4  # the last pages measured: one slow answer (a cold cache) is no trend
+
+    def __init__(
+        self,
+        wall: Callable[[], float] = time.perf_counter,
+        cpu: Callable[[], float] = time.process_time,
+    ):
+        self._wall, self._cpu = wall, cpu
+        self._marks: deque[tuple[float, float]] = deque([(wall(), cpu())], maxlen=self.PAGES + 1)
+
+    def waiting(self) -> bool:
+        """Whether the pages since the walk began, or its last PAGES, were mostly waited for.
+        Asked once per page: each call marks the end of one."""
+        wall, cpu = self._wall(), self._cpu()
+        self._marks.append((wall, cpu))
+        first_wall, first_cpu = self._marks[0]
+        return cpu - first_cpu < (wall - first_wall) * self.WAITING_SHARE
 
 
 def fetch_in_order(

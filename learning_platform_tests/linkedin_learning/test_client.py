@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from learning_platform.lib.http import (
     UpstreamError,
     UpstreamResponseError,
 )
+from learning_platform.lib.in_flight import Pace
+from learning_platform.lib.linkedin_learning import api as api_module
 from learning_platform.lib.linkedin_learning.api import LinkedInLearningApi
 from learning_platform.lib.windows import DayWindow
 from learning_platform_tests.fakes import FakeTime
@@ -49,7 +52,8 @@ class FakeLinkedIn:
 
     Like the real API, every page carries a `next` link, even past the end, and the link drops
     `contentSource`. `announced_total` lets paging.total differ from what is really served, and
-    `page_limit` makes pages shorter than the `count` asked for.
+    `page_limit` makes pages shorter than the `count` asked for, and `delay` (seconds) each
+    report call as slow as a vendor far away.
     """
 
     def __init__(
@@ -58,10 +62,12 @@ class FakeLinkedIn:
         total: int = 0,
         announced_total: int | None = None,
         page_limit: int | None = None,
+        delay: float = 0.0,
     ):
         self.total = total
         self.announced_total = announced_total
         self.page_limit = page_limit
+        self.delay = delay
         self.issued: list[str] = []
         self.valid: set[str] = set()
         self.faults: list[Fault] = []
@@ -104,6 +110,7 @@ class FakeLinkedIn:
     def _report(self, request: Request) -> Response:
         params = request.args.to_dict()
         self.report_requests.append(params)
+        time.sleep(self.delay)
         if int(params["start"]) in self.revoke_at:
             self.revoke_at.discard(int(params["start"]))
             self.valid.clear()
@@ -432,9 +439,13 @@ def test_pages_are_yielded_as_they_arrive(server, fake_time):
 
 # Pages in flight ---------------------------------------------------------------------------------
 
+# Each report call waits this long (seconds), as over a network: the walk then mostly waits, and
+# sends its pages in flight (a walk that keeps its process busy stays one page at a time).
+FAR_AWAY = 0.02
+
 
 def test_four_in_flight_hand_on_exactly_the_sequential_pages(server, fake_time):
-    FakeLinkedIn(server, total=95)
+    FakeLinkedIn(server, total=95, delay=FAR_AWAY)
     sequential = fetch_day(make_api(server, fake_time), RequestStats())
     stats = RequestStats()
 
@@ -444,24 +455,40 @@ def test_four_in_flight_hand_on_exactly_the_sequential_pages(server, fake_time):
         (page.start, learner_numbers([page])) for page in sequential
     ]
     assert stats.pages == 10 and stats.elements_received == stats.elements_expected == 95
-    assert stats.shortfalls == []
+    assert stats.shortfalls == [] and stats.walks_in_flight == 1
+
+
+def test_a_walk_that_keeps_its_process_busy_stays_one_page_at_a_time(
+    server, fake_time, monkeypatch
+):
+    """An upstream that answers at once (on loopback): more requests would only contend for the
+    process's CPU. Here every second of the walk is a second of CPU."""
+    linkedin = FakeLinkedIn(server, total=34, page_limit=7)
+    monkeypatch.setattr(api_module, "Pace", lambda: Pace(cpu=time.perf_counter))
+    stats = RequestStats()
+
+    pages = fetch_day(make_api(server, fake_time, pages_in_flight=4), stats)
+
+    assert learner_numbers(pages) == list(range(34))
+    assert linkedin.starts == [0, 7, 14, 21, 28] and stats.walks_in_flight == 0
 
 
 def test_a_short_page_in_flight_is_followed_by_a_gap_fill_before_the_next_page(server, fake_time):
     """Pages of 7 where 10 were asked for: each fixed offset's page leaves a gap, filled where it
     ended, so every element comes once and in order."""
-    linkedin = FakeLinkedIn(server, total=34, page_limit=7)
+    linkedin = FakeLinkedIn(server, total=34, page_limit=7, delay=FAR_AWAY)
 
     pages = fetch_day(make_api(server, fake_time, pages_in_flight=4), RequestStats())
 
     assert learner_numbers(pages) == list(range(34))
     # The first page (7), then fixed stretches [7, 10), [10, 20), [20, 30), [30, 34) and a gap
-    # fill after each stretch a short page did not cover.
-    assert sorted(linkedin.starts) == [0, 7, 10, 17, 20, 27, 30]
+    # fill after each stretch a short page did not cover, asking only for what it lacks.
+    asked = sorted((int(params["start"]), int(params["count"])) for params in linkedin.report_requests)
+    assert asked == [(0, 10), (7, 3), (10, 10), (17, 3), (20, 10), (27, 3), (30, 4)]
 
 
 def test_an_empty_page_in_flight_before_total_ends_the_walk_with_the_shortfall(server, fake_time):
-    FakeLinkedIn(server, total=100, announced_total=120)
+    FakeLinkedIn(server, total=100, announced_total=120, delay=FAR_AWAY)
     stats = RequestStats()
 
     pages = fetch_day(make_api(server, fake_time, page_size=50, pages_in_flight=4), stats)
@@ -471,7 +498,7 @@ def test_an_empty_page_in_flight_before_total_ends_the_walk_with_the_shortfall(s
 
 
 def test_a_429_in_flight_is_waited_out_and_halves_the_pages_in_flight(server, fake_time):
-    linkedin = FakeLinkedIn(server, total=95)
+    linkedin = FakeLinkedIn(server, total=95, delay=FAR_AWAY)
     linkedin.fail(status(429, headers={"Retry-After": "2"}), start=30)
     stats = RequestStats()
 
@@ -483,7 +510,7 @@ def test_a_429_in_flight_is_waited_out_and_halves_the_pages_in_flight(server, fa
 
 
 def test_a_page_that_fails_for_good_in_flight_ends_the_walk_naming_it(server, fake_time):
-    linkedin = FakeLinkedIn(server, total=95)
+    linkedin = FakeLinkedIn(server, total=95, delay=FAR_AWAY)
     linkedin.fail(status(403), start=40, times=None)
     pages = make_api(server, fake_time, pages_in_flight=4).activity_report_pages(
         WINDOW, "INDIVIDUAL", "CONTENT"

@@ -17,7 +17,7 @@ from learning_platform.lib.http import (
     RetryPolicy,
     UpstreamError,
 )
-from learning_platform.lib.in_flight import InFlight, fetch_in_order
+from learning_platform.lib.in_flight import InFlight, Pace, fetch_in_order
 from learning_platform.lib.linkedin_learning.records import Element, Page, decode_page
 from learning_platform.lib.oauth import ClientCredentialsToken
 from learning_platform.lib.windows import DayWindow
@@ -103,10 +103,12 @@ class LinkedInLearningApi:
         silently switch the filter back to the default. A page can be shorter than `count` while
         more data exists, so only an empty page or `start >= paging.total` ends the walk.
 
-        Once the first page has told `paging.total`, the rest are asked for at fixed offsets
-        (multiples of `count`) with up to `pages_in_flight` requests at once; a page shorter than
-        its stretch is followed by a gap-fill request where it ended, before the next stretch is
-        handed on, so the pages come out exactly as a sequential walk's.
+        Once the first page has told `paging.total`, and as soon as the walk mostly waits on
+        LinkedIn (`Pace`), the rest are asked for at fixed offsets (multiples of `count`) with up
+        to `pages_in_flight` requests at once; a page shorter than
+        its stretch is followed by a gap-fill request where it ended, for what the stretch lacks,
+        before the next stretch is handed on, so the pages come out exactly as a sequential
+        walk's.
         """
         stats = stats if stats is not None else RequestStats()
         aggregation = primary if secondary is None else f"{primary}/{secondary}"
@@ -124,8 +126,9 @@ class LinkedInLearningApi:
         )  # every total announced: pages in flight may come back in any order
         ended_early = False
 
-        def fetch(start: int, own: RequestStats) -> Page:
-            page = self._get_page(params | {"start": start}, f"{walk} start={start}", window, own)
+        def fetch(start: int, own: RequestStats, count: int = self.page_size) -> Page:
+            asked = params | {"start": start, "count": count}
+            page = self._get_page(asked, f"{walk} start={start}", window, own)
             echoed = page.paging.start if page.paging is not None else None
             if echoed is not None and echoed != start:
                 # Rows would be repeated or skipped; no total or warning could make that right.
@@ -149,9 +152,10 @@ class LinkedInLearningApi:
             received += len(elements)
             return elements
 
+        pace = Pace()
         start = 0
         while total is None or start < total:
-            if total is None or self.pages_in_flight == 1:
+            if total is None or self.pages_in_flight == 1 or not pace.waiting():
                 elements = taken(fetch(start, stats), start, None)
                 if not elements:
                     ended_early = total is not None and start < total
@@ -162,6 +166,8 @@ class LinkedInLearningApi:
             # The stretches up to the announced total: [start, next multiple of count), then one
             # page each. A stretch's request fills the gap a short page left itself, on its own
             # thread, so the stretches after it keep coming meanwhile.
+            stats.walks_in_flight += 1
+            log.info("%s: waiting on LinkedIn, the pages from start=%d go in flight", walk, start)
             end_of_walk = total
             offsets = [
                 start,
@@ -172,7 +178,9 @@ class LinkedInLearningApi:
             def fetch_stretch(offset: int, own: RequestStats) -> list[tuple[int, Page]]:
                 pieces, position, end = [], offset, ends[offset]
                 while position < end:
-                    page = fetch(position, own)
+                    # Only what the stretch lacks: a gap fill after a short page of 993 asks
+                    # for 7, not for a page of 1,000 to keep 7 of them.
+                    page = fetch(position, own, count=end - position)
                     pieces.append((position, page))
                     if not page.elements:
                         break

@@ -20,7 +20,7 @@ from learning_platform.lib.http import (
     UpstreamError,
     UpstreamNotFoundError,
 )
-from learning_platform.lib.in_flight import InFlight, fetch_in_order
+from learning_platform.lib.in_flight import InFlight, Pace, fetch_in_order
 from learning_platform.lib.oauth import ClientCredentialsToken
 from learning_platform.lib.thrive.config import ThriveConfig
 from learning_platform.lib.thrive.records import (
@@ -120,8 +120,9 @@ class ThriveApi:
         Pages are asked for by number up to the announced `totalPages`. Thrive's last announced
         page can be empty, so an empty page ends the walk without complaint; a page that is not
         the one asked for, or totals that move during the walk, are reported, never papered over.
-        Once the first page has told `totalPages`, the others are asked for with up to
-        `pages_in_flight` requests at once, and handed on in page order.
+        Once the first page has told `totalPages`, and as soon as the walk mostly waits on Thrive
+        (`Pace`), the others are asked for with up to `pages_in_flight` requests at once, and
+        handed on in page order.
         """
         stats = stats if stats is not None else RequestStats()
         params = dict(params or {})
@@ -156,9 +157,11 @@ class ThriveApi:
             received += len(results)
             return results
 
+        pace = Pace()
         page_number = 1
         while True:
-            if total_pages is None or self.pages_in_flight == 1 or page_number == 1:
+            sequential = total_pages is None or self.pages_in_flight == 1 or page_number == 1
+            if sequential or not pace.waiting():
                 results = taken(fetch(page_number, stats))
                 if not results:
                     break
@@ -171,6 +174,8 @@ class ThriveApi:
                     break
                 page_number += 1
                 continue
+            stats.walks_in_flight += 1
+            log.info("%s: waiting on Thrive, the pages from %d go in flight", walk, page_number)
             planned = range(page_number, total_pages + 1)
             stretches = fetch_in_order(planned, fetch, self.in_flight(), stats, name="thrive-pages")
             ended = False
