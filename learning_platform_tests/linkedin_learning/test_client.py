@@ -483,7 +483,9 @@ def test_a_short_page_in_flight_is_followed_by_a_gap_fill_before_the_next_page(s
     assert learner_numbers(pages) == list(range(34))
     # The first page (7), then fixed stretches [7, 10), [10, 20), [20, 30), [30, 34) and a gap
     # fill after each stretch a short page did not cover, asking only for what it lacks.
-    asked = sorted((int(params["start"]), int(params["count"])) for params in linkedin.report_requests)
+    asked = sorted(
+        (int(params["start"]), int(params["count"])) for params in linkedin.report_requests
+    )
     assert asked == [(0, 10), (7, 3), (10, 10), (17, 3), (20, 10), (27, 3), (30, 4)]
 
 
