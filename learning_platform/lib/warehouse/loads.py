@@ -140,19 +140,21 @@ def replace_partitions(
     batches: Iterable[pa.RecordBatch],
     columns: Sequence[str],
 ) -> LoadResult:
-    """Delete the partitions' rows, then insert their new rows in the primary key's order, inside
-    the caller's transaction.
+    """Delete the partitions' rows, then write their new rows (binary COPY), inside the caller's
+    transaction.
 
-    The rows are copied (binary) into a temporary table, then inserted from it sorted by the
-    table's primary key, as PostgreSQL orders it: keys that arrive in order are appended to the
-    index where the last one went, instead of each being looked for from the index's root. For a
-    1M-row LinkedIn day that is 4.5 s instead of 5.8 s for the COPY straight into the table, in
-    the order the API sent the rows.
+    Partitions the table held no row of are inserted in the primary key's order, from a
+    temporary table: keys that arrive in order are appended where the last one went in the
+    index, instead of each being looked for from its root (a first load of a 1M-row LinkedIn day:
+    4.5 s, against 5.7 s copied straight in, in the API's order). Partitions being replaced are
+    copied straight in: their keys land among the index entries of the rows just deleted, where
+    the order buys nothing and the extra pass costs (a reload of that day: 12.0 s sorted, against
+    10.5 s).
 
     Running it twice leaves the table exactly as running it once; a failure before commit leaves
     the previous content.
     """
-    incoming = _copy_to_temporary_table(cursor, table, batches, columns, binary=True)
+    lock_table_for_load(cursor, table)
     # The range is redundant with ANY() but tells the planner how few rows it touches: with ANY()
     # alone it scanned the whole table once a year was loaded (4 s at 25M rows, and growing),
     # with the range it walks the primary key's leading column, however big the table gets.
@@ -163,13 +165,17 @@ def replace_partitions(
         (min(partition_values), max(partition_values), list(partition_values)),
     )
     deleted = cursor.rowcount
+    if deleted:
+        written = copy_batches(cursor, qualified(table), columns, batches, binary=True)
+        return LoadResult(deleted=deleted, written=written)
+    incoming = _copy_to_temporary_table(cursor, table, batches, columns, binary=True)
     key = [column.name for column in table.primary_key.columns]
     cursor.execute(
         sql.SQL("INSERT INTO {} ({columns}) SELECT {columns} FROM {} ORDER BY {key}").format(
             qualified(table), incoming, columns=_column_list(columns), key=_column_list(key)
         )
     )
-    return LoadResult(deleted=deleted, written=cursor.rowcount)
+    return LoadResult(deleted=0, written=cursor.rowcount)
 
 
 def delete_time_ranges(
