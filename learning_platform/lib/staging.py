@@ -31,6 +31,8 @@ from learning_platform.lib.storable_text import NulReplacements
 
 NUL_REPLACEMENTS_KEY = "learning_platform.nul_replacements"
 RECORD_IDS_KEY = "learning_platform.record_ids"  # the columns that name a record of the file
+# A new id each time a file is written: what the checks that passed on it name it by.
+STAGED_ID_KEY = "learning_platform.staged_id"
 # No run lives longer than the instance's run_monitoring.max_runtime_seconds (dagster.yaml): a
 # temporary file older than that belongs to a writer that was killed.
 ORPHANED_AFTER_SECONDS = 6 * 3600
@@ -111,7 +113,10 @@ class ParquetSink:
 
     def close(self) -> None:
         self.flush()
-        footer = {RECORD_IDS_KEY: json.dumps(list(self.nul_replacements.record_ids))}
+        footer = {
+            RECORD_IDS_KEY: json.dumps(list(self.nul_replacements.record_ids)),
+            STAGED_ID_KEY: uuid.uuid4().hex,
+        }
         if self.nul_replacements:
             footer[NUL_REPLACEMENTS_KEY] = self.nul_replacements.to_json()
         self._writer.add_key_value_metadata(footer)
@@ -250,6 +255,13 @@ class StagingArea:
 
         return read
 
+    def staged_id(self, source: str, stream: str, partition_key: str, part: str) -> str | None:
+        """The id this staged file was written with (from its footer; None for a file staged
+        before files had one)."""
+        with self._file(source, stream, partition_key, part) as parquet:
+            stored = (parquet.metadata.metadata or {}).get(STAGED_ID_KEY.encode())
+        return stored.decode() if stored else None
+
     def nul_replacements(
         self, source: str, stream: str, partition_key: str, part: str
     ) -> NulReplacements:
@@ -345,8 +357,9 @@ class StagingArea:
         """Rewrite every staged file without the rows that hold one of `values` (column name to the
         values to remove) in any of those columns the file has; columns named in `casefold` are
         compared by their value lowercased and trimmed. A file is rewritten only if a row matched,
-        atomically (a temporary file moved over it), owner-only, with the same schema and footer;
-        a file left with no rows stays, so its partition still loads. `under` (a path below the
+        atomically (a temporary file moved over it), owner-only, with the same schema and footer
+        but a new staged id (checks passed on the file before do not vouch for this one); a file
+        left with no rows stays, so its partition still loads. `under` (a path below the
         root, such as `<source>/<stream>`) and `part` narrow the walk to those files. Returns how
         many rows were removed from each file changed, by its path under the area's root."""
         value_sets = {
@@ -390,6 +403,7 @@ class StagingArea:
                 for key, value in (parquet.metadata.metadata or {}).items()
                 if key != _ARROW_SCHEMA_KEY
             }
+            footer[STAGED_ID_KEY.encode()] = uuid.uuid4().hex.encode()  # other rows, other file
         removed = 0
         with self._replacing(path) as rewritten:
             with (

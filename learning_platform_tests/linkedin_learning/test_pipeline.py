@@ -315,6 +315,18 @@ def test_a_run_of_the_table_alone_does_not_load_what_the_checks_refused(platform
     ]
 
 
+def test_the_load_reads_the_staged_day_again_only_without_its_checks_in_the_run(platform, sandbox):
+    def trusted(result) -> bool:
+        messages = [entry.user_message for entry in platform.instance.all_logs(result.run_id)]
+        return any("every blocking check passed on these staged files" in m for m in messages)
+
+    with_checks = platform.materialize(DAY, selection="linkedin_learning/learner_activity_staged*")
+    alone = platform.materialize(DAY, selection="linkedin_learning/learner_activity")
+
+    assert with_checks.success and trusted(with_checks)
+    assert alone.success and not trusted(alone)
+
+
 def test_no_secret_token_or_learner_email_in_logs_errors_or_metadata(
     platform, sandbox, organisation, debug_logging
 ):

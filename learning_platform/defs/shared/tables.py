@@ -103,7 +103,7 @@ def daily_table_asset(
         context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, staging: StagingStore
     ) -> dg.MaterializeResult:
         days = list(context.partition_keys)
-        refuse_unless_valid(stream, staging, days)
+        refuse_unless_valid(stream, staging, days, context)
         with load_failures_named(stream, staging, days), warehouse.transaction() as cursor:
             loaded = load(cursor, staging.area, days, suppression_in(cursor))
         release_free_memory()

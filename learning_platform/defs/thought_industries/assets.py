@@ -134,7 +134,7 @@ def content_actions(
     context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, staging: StagingStore
 ) -> dg.MaterializeResult:
     file_name = context.partition_key
-    refuse_unless_valid(CONTENT_ACTIONS, staging, [file_name])
+    refuse_unless_valid(CONTENT_ACTIONS, staging, [file_name], context)
     with (
         load_failures_named(CONTENT_ACTIONS, staging, [file_name]),
         warehouse.transaction() as cursor,

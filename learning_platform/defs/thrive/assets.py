@@ -222,7 +222,7 @@ def users_staged(
 def users_table(
     context: dg.AssetExecutionContext, warehouse: PostgresWarehouse, staging: StagingStore
 ) -> dg.MaterializeResult:
-    refuse_unless_valid(USERS, staging, [SNAPSHOT])
+    refuse_unless_valid(USERS, staging, [SNAPSHOT], context)
     with load_failures_named(USERS, staging, [SNAPSHOT]), warehouse.transaction() as cursor:
         loaded = load_users(cursor, staging.area, suppression_in(cursor))
     context.log.info(
