@@ -60,7 +60,7 @@ def run_that_evaluated(*evaluations: dg.AssetCheckEvaluation) -> SimpleNamespace
         get_records_for_run=lambda run_id, of_type: SimpleNamespace(records=records)
     )
     log = SimpleNamespace(info=lambda message: None)
-    return SimpleNamespace(run_id="run", instance=instance, log=log)
+    return SimpleNamespace(run=SimpleNamespace(run_id="run"), instance=instance, log=log)
 
 
 def evaluation(check_name: str, ids: dict, passed: bool = True, asset=STREAM.staged_key):

@@ -269,7 +269,7 @@ def _checked_in_this_run(
     if None in ids.values():
         return False
     evaluations = context.instance.get_records_for_run(
-        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     passed = set()
     for record in evaluations:
