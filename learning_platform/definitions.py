@@ -9,6 +9,7 @@ sensors at its top level. What is left out is the catalogue of component types t
 2 s and 100 MB in every run process. The platform declares no components of its own.
 """
 
+import gc
 import importlib
 import pkgutil
 from collections.abc import Iterable, Iterator
@@ -28,7 +29,17 @@ PLATFORM_FOLDERS = (*SOURCE_FOLDERS, "reporting")
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return load(SOURCE_FOLDERS)
+    return settled(load(SOURCE_FOLDERS))
+
+
+def settled(definitions: dg.Definitions) -> dg.Definitions:
+    """A location's definitions, once loaded: everything the process holds by then (Dagster, the
+    libraries, the definitions; some 240,000 objects) is moved out of the garbage collector's
+    sight with `gc.freeze`, as it lives as long as the process. Every full collection of the run
+    skips them, and so does the interpreter's teardown at exit, which took 0.5-0.75 s of every
+    run process (0.03 s frozen)."""
+    gc.freeze()
+    return definitions
 
 
 # As `load_from_defs_folder` is: without it every process that loads the definitions would print

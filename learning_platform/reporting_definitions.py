@@ -4,9 +4,9 @@ that their runs never load dbt (`defs/shared/locations.py`)."""
 
 import dagster as dg
 
-from learning_platform.definitions import REPORTING_FOLDERS, load
+from learning_platform.definitions import REPORTING_FOLDERS, load, settled
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return load(REPORTING_FOLDERS)
+    return settled(load(REPORTING_FOLDERS))
