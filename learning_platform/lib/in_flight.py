@@ -54,7 +54,7 @@ class Pace:
     and more requests in flight fill the waits. Above it, the process is busy, and more requests
     would only contend for its CPU and interpreter lock: on loopback, a 1M-row LinkedIn day took
     6.2-7.2 s to stage with 4 pages in flight and 3.9-4.1 s one at a time, where at 300 ms a call
-    4 in flight are 2.2x faster.
+    4 in flight are 2.3x faster.
     """
 
     WAITING_SHARE = 0.5

@@ -105,10 +105,9 @@ class LinkedInLearningApi:
 
         Once the first page has told `paging.total`, and as soon as the walk mostly waits on
         LinkedIn (`Pace`), the rest are asked for at fixed offsets (multiples of `count`) with up
-        to `pages_in_flight` requests at once; a page shorter than
-        its stretch is followed by a gap-fill request where it ended, for what the stretch lacks,
-        before the next stretch is handed on, so the pages come out exactly as a sequential
-        walk's.
+        to `pages_in_flight` requests at once; a page shorter than its stretch is followed by a
+        gap-fill request where it ended, for what the stretch lacks, before the next stretch is
+        handed on, so the pages come out exactly as a sequential walk's.
         """
         stats = stats if stats is not None else RequestStats()
         aggregation = primary if secondary is None else f"{primary}/{secondary}"
