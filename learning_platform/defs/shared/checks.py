@@ -239,7 +239,8 @@ def refuse_unless_valid(
 
     Files that every rule's check passed on earlier in this run, and that were not staged again
     since (the ids they were written with are the ones the checks recorded), are not read again:
-    for a 1M-row LinkedIn day that was 0.7 s of the load's step, for 5M rows 3.5 s.
+    for a 1M-row LinkedIn day that was 0.7 s of the load's step (the checks' own step, which reads
+    the same, takes 0.6 s at 1M rows and 3 s at 5M).
     """
     if _checked_in_this_run(stream, staging.area, partition_keys, context):
         context.log.info(
