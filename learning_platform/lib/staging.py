@@ -258,17 +258,22 @@ class StagingArea:
     def staged_id(self, source: str, stream: str, partition_key: str, part: str) -> str | None:
         """The id this staged file was written with (from its footer; None for a file staged
         before files had one)."""
-        with self._file(source, stream, partition_key, part) as parquet:
-            stored = (parquet.metadata.metadata or {}).get(STAGED_ID_KEY.encode())
+        stored = self._footer(source, stream, partition_key, part, STAGED_ID_KEY)
         return stored.decode() if stored else None
 
     def nul_replacements(
         self, source: str, stream: str, partition_key: str, part: str
     ) -> NulReplacements:
         """Where NUL characters were replaced while staging this file (from its footer)."""
-        with self._file(source, stream, partition_key, part) as parquet:
-            stored = (parquet.metadata.metadata or {}).get(NUL_REPLACEMENTS_KEY.encode())
+        stored = self._footer(source, stream, partition_key, part, NUL_REPLACEMENTS_KEY)
         return NulReplacements.from_json(stored) if stored else NulReplacements()
+
+    def _footer(
+        self, source: str, stream: str, partition_key: str, part: str, name: str
+    ) -> bytes | None:
+        """One value of a staged file's footer, None if the file has none by that name."""
+        with self._file(source, stream, partition_key, part) as parquet:
+            return (parquet.metadata.metadata or {}).get(name.encode())
 
     def describe_row(
         self, source: str, stream: str, part: str, partition_keys: Sequence[str], row: int

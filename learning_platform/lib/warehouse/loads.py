@@ -223,10 +223,10 @@ def _copy_to_temporary_table(
     *,
     binary: bool = False,
 ) -> sql.Identifier:
-    """Lock `table` for the load, and COPY the batches into a temporary copy of it (dropped at
-    commit); returns the temporary table's name. `binary` as for copy_batches."""
+    """COPY the batches into a temporary copy of `table` (dropped at commit); returns the
+    temporary table's name. The caller has locked `table` for the load. `binary` as for
+    copy_batches."""
     staging = sql.Identifier(f"{INCOMING}{table.name}")
-    lock_table_for_load(cursor, table)
     cursor.execute(
         sql.SQL("CREATE TEMPORARY TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
             staging, qualified(table)
@@ -250,6 +250,7 @@ def insert_new_rows(
     the input count once. Returns (rows inserted, rows filled in). `binary` as for
     copy_batches."""
     keys = [column.name for column in table.primary_key.columns]
+    lock_table_for_load(cursor, table)
     staging = _copy_to_temporary_table(cursor, table, batches, columns, binary=binary)
     target = qualified(table)
     if fill_columns:
@@ -328,6 +329,7 @@ def upsert_batches_watching(
     """`upsert_batches`, also counting the rows already there whose `watch` columns the upsert
     changes (a renamed content item): (rows written, rows whose watched columns changed)."""
     keys = [column.name for column in table.primary_key.columns]
+    lock_table_for_load(cursor, table)
     staging = _copy_to_temporary_table(cursor, table, batches, columns)
     updates = [column for column in columns if column not in keys]
     if newer_column is None:
