@@ -102,6 +102,14 @@ def _empty(conninfo: str, tables: list[str]) -> None:
 
     with psycopg.connect(conninfo, autocommit=True) as connection:
         for table in tables:
+            # A table partitioned by day loses its days' tables too, so that every run loads a
+            # day the warehouse never held, as a day's first load does.
+            partitions = connection.execute(
+                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass",
+                (table,),
+            ).fetchall()
+            for (partition,) in partitions:
+                connection.execute(f"DROP TABLE {partition}")
             connection.execute(f"TRUNCATE {table}")
         connection.execute("CHECKPOINT")  # each run starts with nothing dirty to write
 

@@ -57,6 +57,11 @@ INSERT INTO linkedin_learning.learners (learner_urn, name, email, last_seen_on) 
     ('urn:bob', 'Bob Brown', 'bob@example.com', '2026-11-02');
 INSERT INTO linkedin_learning.contents (content_urn, name, last_seen_on) VALUES
     ('urn:course:1', 'SQL Basics', '2026-11-03');
+-- The days the activity below covers get their partitions, as a day's first load makes them.
+SELECT ops.day_partition('linkedin_learning.learner_content_activity', day)
+    FROM (VALUES (date '2026-11-02'), (date '2026-11-03')) days (day);
+SELECT ops.attach_day_partition('linkedin_learning.learner_content_activity', day)
+    FROM (VALUES (date '2026-11-02'), (date '2026-11-03')) days (day);
 INSERT INTO linkedin_learning.learner_content_activity
     (window_start, learner_urn, content_urn, engagement_type, engagement_qualifier, asset_type, engagement_value)
 VALUES

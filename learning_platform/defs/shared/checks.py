@@ -302,9 +302,9 @@ def load_failures_named(
         position = loads.copy_position(error)
         part = stream.part_loaded_into(position.table) if position is not None else None
         if part is not None:
-            record = staging.area.describe_row(
-                stream.source, stream.name, part, partition_keys, position.row
-            )
+            # In a table partitioned by day, each day's rows are counted from its own first.
+            keys = [position.day.isoformat()] if position.day else partition_keys
+            record = staging.area.describe_row(stream.source, stream.name, part, keys, position.row)
             where = f", at {record}"
         raise dg.Failure(
             description=f"{stream.not_loaded(partition_keys)}: {loads.describe_error(error)}{where}",

@@ -8,6 +8,7 @@ import pytest
 
 from learning_platform.lib.linkedin_learning.records import LEARNER_ACTIVITY, LEARNER_SCHEMA
 from learning_platform.lib.warehouse import loads as postgres
+from learning_platform.lib.warehouse import roles
 from learning_platform.lib.warehouse.tables import linkedin_learning as linkedin_tables
 
 DAY_1, DAY_2 = date(2026, 11, 1), date(2026, 11, 2)
@@ -231,3 +232,101 @@ def test_a_connection_dropped_mid_copy_rolls_the_whole_day_back_and_a_retry_load
     assert rows(warehouse) == previous
     load(warehouse, [DAY_1], activity(DAY_1, "b"), activity(DAY_1, "c"))
     assert [row[1] for row in rows(warehouse)] == ["b", "c"]
+
+
+def partitions(warehouse):
+    """The learner table's day partitions: name, owner, whether the loader may insert into it,
+    whether its key is the parent's, and the check constraints left on it."""
+    with warehouse.transaction() as cursor:
+        cursor.execute(
+            "SELECT c.oid::regclass::text, pg_get_userbyid(c.relowner),"
+            " has_table_privilege(current_user, c.oid, 'INSERT'),"
+            " EXISTS (SELECT FROM pg_index x JOIN pg_inherits k ON k.inhrelid = x.indexrelid"
+            "         WHERE x.indrelid = c.oid AND x.indisprimary"
+            "         AND k.inhparent = 'linkedin_learning.learner_activity_pkey'::regclass),"
+            " (SELECT count(*) FROM pg_constraint WHERE conrelid = c.oid AND contype = 'c')"
+            " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = 'linkedin_learning.learner_activity'::regclass ORDER BY 1"
+        )
+        return cursor.fetchall()
+
+
+def test_a_new_day_becomes_a_partition_of_its_own_and_a_reload_keeps_it(warehouse):
+    """The loader has no DDL: the owner's functions make the day's table and attach it, with the
+    parent's key; the loader may insert into it, as it may through the parent."""
+    first = load(warehouse, [DAY_1, DAY_2], activity(DAY_1, "a"), activity(DAY_2, "b"))
+    made = partitions(warehouse)
+    assert made == [
+        (f"linkedin_learning_days.learner_activity_{day:%Y%m%d}", roles.OWNER, True, True, 0)
+        for day in (DAY_1, DAY_2)
+    ]
+    again = load(warehouse, [DAY_1, DAY_2], activity(DAY_1, "a", value=5), activity(DAY_2, "b"))
+    assert partitions(warehouse) == made
+    assert (first.deleted, first.written, again.deleted, again.written) == (0, 2, 2, 2)
+    assert [(row[0], row[1], row[2]) for row in rows(warehouse)] == [
+        (DAY_1, "a", 5),
+        (DAY_2, "b", 1),
+    ]
+
+
+def test_a_first_load_of_a_day_that_fails_leaves_no_partition_behind(warehouse):
+    day = date(2026, 1, 17)
+
+    def batches():
+        yield activity(day, "a")
+        raise RuntimeError("the staged file broke off")
+
+    with pytest.raises(RuntimeError, match="broke off"):
+        with warehouse.transaction() as cursor:
+            postgres.replace_partitions(
+                cursor, linkedin_tables.learner_activity, "window_start", [day], batches(), COLUMNS
+            )
+    assert f"linkedin_learning_days.learner_activity_{day:%Y%m%d}" not in {
+        row[0] for row in partitions(warehouse)
+    }
+    load(warehouse, [day], activity(day, "a"))
+    assert [row[1] for row in rows(warehouse) if row[0] == day] == ["a"]
+
+
+def test_a_row_of_a_day_not_being_loaded_is_refused_by_its_day(warehouse):
+    with pytest.raises(ValueError, match="window_start 2026-11-02 is not among the days"):
+        load(warehouse, [DAY_1], activity(DAY_1, "a"), activity(DAY_2, "b"))
+
+
+def test_a_batch_of_several_days_is_split_between_their_partitions(warehouse):
+    mixed = pa.concat_batches([activity(DAY_1, "a"), activity(DAY_2, "b"), activity(DAY_1, "c")])
+    result = load(warehouse, [DAY_1, DAY_2], mixed)
+    assert result.written == 3
+    assert [(row[0], row[1]) for row in rows(warehouse)] == [
+        (DAY_1, "a"),
+        (DAY_1, "c"),
+        (DAY_2, "b"),
+    ]
+
+
+def test_the_partition_functions_refuse_a_table_not_partitioned_by_day(warehouse):
+    with warehouse.transaction() as cursor:
+        with pytest.raises(psycopg.errors.RaiseException, match="not partitioned"):
+            cursor.execute("SELECT * FROM ops.day_partition('thrive.users', '2026-11-01')")
+
+
+def test_a_refused_row_is_placed_by_its_day_and_its_line_in_that_day(warehouse):
+    """Each day is copied on its own, so the error's position counts from the day's first row,
+    whether the day is new or reloaded in place, and whichever day came first."""
+    load(warehouse, [DAY_1], activity(DAY_1, "a"))  # DAY_1 is reloaded in place
+    refused = activity(DAY_2, "c").set_column(5, "engagement_value", pa.array([None], pa.int64()))
+    for batches in (
+        [activity(DAY_1, "a"), activity(DAY_2, "b"), refused],  # DAY_2 new
+        [activity(DAY_2, "b"), refused, activity(DAY_1, "a")],
+    ):
+        with pytest.raises(psycopg.errors.NotNullViolation) as error:
+            load(warehouse, [DAY_1, DAY_2], *batches)
+        assert postgres.copy_position(error.value) == postgres.CopyPosition(
+            "learner_activity", 2, DAY_2
+        )
+    load(warehouse, [DAY_2], activity(DAY_2, "b"))  # and now DAY_2 is reloaded in place too
+    with pytest.raises(psycopg.errors.NotNullViolation) as error:
+        load(warehouse, [DAY_1, DAY_2], activity(DAY_1, "a"), activity(DAY_2, "b"), refused)
+    assert postgres.copy_position(error.value) == postgres.CopyPosition(
+        "learner_activity", 2, DAY_2
+    )

@@ -9,9 +9,14 @@ from sqlalchemy.dialects.postgresql import JSONB
 from learning_platform.lib.warehouse.tables.declarations import loaded_at, metadata
 
 SCHEMA = "linkedin_learning"
+# The tables that grow with the organisation, one partition per day (migration 0009): a new day is
+# copied into a table of its own, its key built once, and attached (`loads.replace_partitions`).
+PARTITIONED_BY_DAY = {"postgresql_partition_by": "RANGE (window_start)"}
 
 
-def _activity_table(name: str, *, learner: bool, content: bool, comment: str) -> sa.Table:
+def _activity_table(
+    name: str, *, learner: bool, content: bool, comment: str, **options: str
+) -> sa.Table:
     """One row per metric per window, keyed by window, who, what and which metric."""
     key_columns = [
         sa.Column(
@@ -73,6 +78,7 @@ def _activity_table(name: str, *, learner: bool, content: bool, comment: str) ->
         sa.PrimaryKeyConstraint(*(column.name for column in key_columns), name=f"{name}_pkey"),
         schema=SCHEMA,
         comment=comment,
+        **options,
     )
 
 
@@ -86,12 +92,14 @@ learner_activity = _activity_table(
     "learner_activity",
     learner=True,
     content=False,
+    **PARTITIONED_BY_DAY,
     comment="LinkedIn Learning INDIVIDUAL report: each learner's metrics per Pacific day.",
 )
 learner_content_activity = _activity_table(
     "learner_content_activity",
     learner=True,
     content=True,
+    **PARTITIONED_BY_DAY,
     comment="LinkedIn Learning INDIVIDUAL+CONTENT report: each learner's metrics per content item per Pacific day.",
 )
 content_activity = _activity_table(
