@@ -302,8 +302,10 @@ def load_failures_named(
         position = loads.copy_position(error)
         part = stream.part_loaded_into(position.table) if position is not None else None
         if part is not None:
-            # In a table partitioned by day, each day's rows are counted from its own first.
-            keys = [position.day.isoformat()] if position.day else partition_keys
+            # In a table partitioned by day, each day's rows are counted from its own first (a
+            # day's partition key is its ISO date).
+            day = position.day.isoformat() if position.day else None
+            keys = [day] if day in partition_keys else partition_keys
             record = staging.area.describe_row(stream.source, stream.name, part, keys, position.row)
             where = f", at {record}"
         raise dg.Failure(
