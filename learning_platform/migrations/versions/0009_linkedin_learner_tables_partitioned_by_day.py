@@ -128,10 +128,25 @@ def _columns(table: str) -> str:
     )
 
 
-def _copy_comment(source: str, target: str) -> None:
+def _set_aside(table: str, old: str, partition_by: str = "") -> str:
+    """Rename `table` to `old` and create `table` anew in its image (columns, defaults, comments;
+    the key is added once the rows are in, where that is cheaper); returns its column list."""
+    op.execute(f"ALTER TABLE {SCHEMA}.{table} RENAME TO {old}")
+    op.execute(f"ALTER TABLE {SCHEMA}.{old} RENAME CONSTRAINT {table}_pkey TO {old}_pkey")
     op.execute(
-        f"DO $$ BEGIN EXECUTE format('COMMENT ON TABLE {target} IS %L', "
-        f"obj_description('{source}'::regclass, 'pg_class')); END $$"
+        f"CREATE TABLE {SCHEMA}.{table} (LIKE {SCHEMA}.{old} INCLUDING DEFAULTS "
+        f"INCLUDING COMMENTS) {partition_by}"
+    )
+    op.execute(
+        f"DO $$ BEGIN EXECUTE format('COMMENT ON TABLE {SCHEMA}.{table} IS %L', "
+        f"obj_description('{SCHEMA}.{old}'::regclass, 'pg_class')); END $$"
+    )
+    return _columns(f"{SCHEMA}.{table}")
+
+
+def _add_key(table: str, key: tuple[str, ...]) -> None:
+    op.execute(
+        f"ALTER TABLE {SCHEMA}.{table} ADD CONSTRAINT {table}_pkey PRIMARY KEY ({', '.join(key)})"
     )
 
 
@@ -148,18 +163,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     for table, key in TABLES.items():
         old = f"{table}_unpartitioned"
-        op.execute(f"ALTER TABLE {SCHEMA}.{table} RENAME TO {old}")
-        op.execute(f"ALTER TABLE {SCHEMA}.{old} RENAME CONSTRAINT {table}_pkey TO {old}_pkey")
-        op.execute(
-            f"CREATE TABLE {SCHEMA}.{table} (LIKE {SCHEMA}.{old} INCLUDING DEFAULTS "
-            f"INCLUDING COMMENTS) PARTITION BY RANGE (window_start)"
-        )
-        op.execute(
-            f"ALTER TABLE {SCHEMA}.{table} ADD CONSTRAINT {table}_pkey PRIMARY KEY ({', '.join(key)})"
-        )
-        _copy_comment(f"{SCHEMA}.{old}", f"{SCHEMA}.{table}")
+        columns = _set_aside(table, old, "PARTITION BY RANGE (window_start)")
+        _add_key(table, key)  # on the parent: each day's index is built as the day is attached
         # Every day the table holds becomes a partition, the way a load makes one.
-        columns = _columns(f"{SCHEMA}.{table}")
         days = bind.execute(
             sa.text(f"SELECT DISTINCT window_start FROM {SCHEMA}.{old} ORDER BY 1")
         ).scalars()
@@ -185,21 +191,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table, key in TABLES.items():
         old = f"{table}_partitioned"
-        op.execute(f"ALTER TABLE {SCHEMA}.{table} RENAME TO {old}")
-        op.execute(f"ALTER TABLE {SCHEMA}.{old} RENAME CONSTRAINT {table}_pkey TO {old}_pkey")
-        op.execute(
-            f"CREATE TABLE {SCHEMA}.{table} (LIKE {SCHEMA}.{old} INCLUDING DEFAULTS "
-            f"INCLUDING COMMENTS)"
-        )
-        _copy_comment(f"{SCHEMA}.{old}", f"{SCHEMA}.{table}")
-        columns = _columns(f"{SCHEMA}.{table}")
+        columns = _set_aside(table, old)
         op.execute(
             f"INSERT INTO {SCHEMA}.{table} ({columns}) SELECT {columns} FROM {SCHEMA}.{old} "
             f"ORDER BY {', '.join(key)}"
         )
-        op.execute(
-            f"ALTER TABLE {SCHEMA}.{table} ADD CONSTRAINT {table}_pkey PRIMARY KEY ({', '.join(key)})"
-        )
+        _add_key(table, key)
         op.execute(f"DROP TABLE {SCHEMA}.{old}")  # and its day partitions with it
     for function in FUNCTIONS:
         op.execute(f"DROP FUNCTION ops.{function}(regclass, date)")
