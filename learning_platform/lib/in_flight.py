@@ -3,7 +3,8 @@
 Once a walk's first page has told how many there are (LinkedIn's `paging.total`, Thrive's
 `totalPages`), the others' requests are all known: up to `InFlight.limit` of them are sent at
 once, each on a thread of its own with its own retries, and their pages are yielded in request
-order, so staging sees exactly what a sequential walk would. At most `limit` pages are held.
+order, so staging sees exactly what a sequential walk would. At most `InFlight.held` pages are
+held, those in flight included.
 
 Pages in flight only pay while the walk waits on its upstream: `Pace` tells when it does.
 """
@@ -14,7 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 from learning_platform.lib.http import RequestStats
@@ -28,7 +29,17 @@ _NO_MORE = object()
 class InFlight:
     """How many requests a walk may have in flight. Starts at `limit`; halves (never below one)
     each time a request was throttled (an HTTP 429, retried after its wait), for the rest of the
-    walk: the upstream said it was asked too much, and fewer at once is the way to ask less."""
+    walk: the upstream said it was asked too much, and fewer at once is the way to ask less.
+
+    Pages are handed on in order, so a page that arrived before the one ahead of it waits for it.
+    Were it to keep its request's place, one slow answer (a LinkedIn page followed by its gap
+    fill: two calls) would leave the other places idle until it came. `held` is how many pages a
+    walk may hold, in flight or waiting: half as many again as it may have in flight. Simulated
+    over a 200k-row LinkedIn day at 300 ms a call (92 pages, 29 of them followed by a gap fill),
+    the waiting falls from 6.3 s to 5.1 s with 8 in flight (5.05 s holding every page) and from
+    11.0 s to 9.6 s with 4 (9.5 s), for a third more pages in memory (a decoded LinkedIn page of
+    1,000 elements is 1.9 MB).
+    """
 
     def __init__(self, limit: int):
         if limit < 1:
@@ -43,6 +54,10 @@ class InFlight:
                 if self.limit > 1:
                     self.limit //= 2
                     self.lowered += 1
+
+    @property
+    def held(self) -> int:
+        return self.limit + self.limit // 2
 
 
 class Pace:
@@ -84,7 +99,8 @@ def fetch_in_order(
     stats: RequestStats,
     name: str = "pages",
 ) -> Iterator[tuple[R, T]]:
-    """(request, result) for each request, in order, fetched with up to `in_flight.limit` at once.
+    """(request, result) for each request, in order, fetched with up to `in_flight.limit` at once
+    and `in_flight.held` held (in flight, or received and waiting for the requests before them).
 
     `fetch` counts its calls in the RequestStats it is given (one per request, merged into `stats`
     here, on the caller's thread). A request that fails ends the walk: its error is raised here,
@@ -97,16 +113,25 @@ def fetch_in_order(
     pool = ThreadPoolExecutor(max_workers=in_flight.limit, thread_name_prefix=name)
     try:
         while True:
-            while not exhausted and len(pending) < in_flight.limit:
+            running = [future for _, _, future in pending if not future.done()]
+            while (
+                not exhausted and len(pending) < in_flight.held and len(running) < in_flight.limit
+            ):
                 request = next(remaining, _NO_MORE)
                 if request is _NO_MORE:
                     exhausted = True
                     break
                 own = RequestStats()
                 pending.append((request, own, pool.submit(fetch, request, own)))
+                running.append(pending[-1][2])
             if not pending:
                 return
-            request, own, future = pending.popleft()
+            request, own, future = pending[0]
+            if not future.done():
+                # The next page, or any other's: a place freed is a request sent meanwhile.
+                wait(running, return_when=FIRST_COMPLETED)
+                continue
+            pending.popleft()
             try:
                 result = future.result()
             finally:
