@@ -528,6 +528,24 @@ def test_a_page_that_fails_for_good_in_flight_ends_the_walk_naming_it(server, fa
     assert len(linkedin.report_requests) <= 1 + 4 + 6
 
 
+def test_a_total_growing_with_pages_in_flight_is_walked_to_its_end_as_one_walk(server, fake_time):
+    linkedin = FakeLinkedIn(server, total=25, delay=FAR_AWAY)
+
+    def grow_then_serve() -> Response:
+        linkedin.total = 30
+        elements = [element(n) for n in range(10, 20)]
+        return json_response({"elements": elements, "paging": {"total": 30, "start": 10}})
+
+    linkedin.fail(grow_then_serve, start=10)
+    stats = RequestStats()
+
+    pages = fetch_day(make_api(server, fake_time, pages_in_flight=4), stats)
+
+    assert learner_numbers(pages) == list(range(30))
+    assert "paging.total changed from 25 to 30" in stats.shortfalls[0]
+    assert stats.walks_in_flight == 1  # its plan was made twice: once to 25, then to 30
+
+
 # Tokens ------------------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ OAuth2, retries only where Thrive says to retry, and 404 as "not there"."""
 
 import base64
 import json
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -190,3 +191,29 @@ def test_oauth2_token_is_cached_renewed_before_its_hour_and_once_after_a_401(ser
     client_auth = "Basic " + base64.b64encode(b"thrive-client:thrive-client-secret-value").decode()
     assert {call[0] for call in token_calls} == {client_auth}
     assert token_calls[0][1] == {"grant_type": "client_credentials", "scope": "api/read"}
+
+
+def test_total_pages_growing_with_pages_in_flight_are_walked_to_the_end_as_one_walk(
+    server, fake_time
+):
+    """Six users, three pages of two, until page 3 is asked for: then ten, five pages. Each call
+    takes 20 ms, as from far away, so the walk's pages after the first go in flight."""
+    announced = {"users": 6}
+
+    def handler(request: Request) -> Response:
+        time.sleep(0.02)
+        page = int(request.args["page"])
+        if page == 3:
+            announced["users"] = 10
+        users = announced["users"]
+        results = [user(n) for n in range(users)][(page - 1) * 2 : page * 2]
+        return envelope(results, users, (users + 1) // 2, page, 2)
+
+    server.expect_request("/rest/v1/users").respond_with_handler(handler)
+    stats = RequestStats()
+
+    pages = list(api(server, fake_time, page_size=2, pages_in_flight=4).pages(USERS, stats=stats))
+
+    assert [u.id for page in pages for u in page] == [user(n)["id"] for n in range(10)]
+    assert stats.shortfalls == ["Thrive users: totalResults changed from 6 to 10 during the walk"]
+    assert stats.walks_in_flight == 1  # its plan was made twice: to page 3, then to page 5

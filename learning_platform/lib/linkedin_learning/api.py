@@ -152,6 +152,7 @@ class LinkedInLearningApi:
             return elements
 
         pace = Pace()
+        went_in_flight = False
         start = 0
         while total is None or start < total:
             if total is None or self.pages_in_flight == 1 or not pace.waiting():
@@ -165,7 +166,8 @@ class LinkedInLearningApi:
             # The stretches up to the announced total: [start, next multiple of count), then one
             # page each. A stretch's request fills the gap a short page left itself, on its own
             # thread, so the stretches after it keep coming meanwhile.
-            stats.walks_in_flight += 1
+            stats.walks_in_flight += not went_in_flight  # once a walk, if its total grew
+            went_in_flight = True
             log.info("%s: waiting on LinkedIn, the pages from start=%d go in flight", walk, start)
             end_of_walk = total
             offsets = [

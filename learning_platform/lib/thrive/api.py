@@ -158,6 +158,7 @@ class ThriveApi:
             return results
 
         pace = Pace()
+        went_in_flight = False
         page_number = 1
         while True:
             sequential = total_pages is None or self.pages_in_flight == 1 or page_number == 1
@@ -174,7 +175,8 @@ class ThriveApi:
                     break
                 page_number += 1
                 continue
-            stats.walks_in_flight += 1
+            stats.walks_in_flight += not went_in_flight  # once a walk, if its total grew
+            went_in_flight = True
             log.info("%s: waiting on Thrive, the pages from %d go in flight", walk, page_number)
             planned = range(page_number, total_pages + 1)
             stretches = fetch_in_order(planned, fetch, self.in_flight(), stats, name="thrive-pages")
