@@ -536,7 +536,12 @@ def test_a_total_growing_with_pages_in_flight_is_walked_to_its_end_as_one_walk(s
         elements = [element(n) for n in range(10, 20)]
         return json_response({"elements": elements, "paging": {"total": 30, "start": 10}})
 
+    def answered_before_it_grew() -> Response:
+        elements = [element(n) for n in range(20, 25)]
+        return json_response({"elements": elements, "paging": {"total": 25, "start": 20}})
+
     linkedin.fail(grow_then_serve, start=10)
+    linkedin.fail(answered_before_it_grew, start=20)  # in flight, handed on after start=10's
     stats = RequestStats()
 
     pages = fetch_day(make_api(server, fake_time, pages_in_flight=4), stats)

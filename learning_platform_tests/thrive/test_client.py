@@ -196,17 +196,18 @@ def test_oauth2_token_is_cached_renewed_before_its_hour_and_once_after_a_401(ser
 def test_total_pages_growing_with_pages_in_flight_are_walked_to_the_end_as_one_walk(
     server, fake_time
 ):
-    """Six users, three pages of two, until page 3 is asked for: then ten, five pages. Each call
-    takes 20 ms, as from far away, so the walk's pages after the first go in flight."""
+    """Six users, three pages of two, until page 2 is asked for: then ten, five pages. Page 3,
+    handed on after page 2, was answered before they grew. Each call takes 20 ms, as from far
+    away, so the walk's pages after the first go in flight."""
     announced = {"users": 6}
 
     def handler(request: Request) -> Response:
         time.sleep(0.02)
         page = int(request.args["page"])
-        if page == 3:
+        if page == 2:
             announced["users"] = 10
-        users = announced["users"]
-        results = [user(n) for n in range(users)][(page - 1) * 2 : page * 2]
+        users = 6 if page == 3 else announced["users"]
+        results = [user(n) for n in range(10)][(page - 1) * 2 : page * 2]
         return envelope(results, users, (users + 1) // 2, page, 2)
 
     server.expect_request("/rest/v1/users").respond_with_handler(handler)

@@ -142,9 +142,12 @@ class LinkedInLearningApi:
             total noted."""
             nonlocal total, first_total, received
             if page.paging is not None and page.paging.total is not None:
-                total = page.paging.total
-                totals.add(total)
-                first_total = total if first_total is None else first_total
+                announced = page.paging.total
+                totals.add(announced)
+                first_total = announced if first_total is None else first_total
+                # Pages in flight are answered in any order: a total that grew meanwhile is
+                # walked to its end, whichever page said so, and not undone by one that did not.
+                total = max(total, announced) if went_in_flight else announced
             elements = page.elements if end is None else page.elements[: end - start]
             stats.pages += bool(elements)
             stats.elements_received += len(elements)

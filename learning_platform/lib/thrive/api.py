@@ -148,9 +148,13 @@ class ThriveApi:
             nonlocal total, first_total, total_pages, received
             pagination = page.pagination
             if pagination is not None and pagination.totalResults is not None:
-                total = pagination.totalResults
-                first_total = total if first_total is None else first_total
-            total_pages = pagination.totalPages if pagination is not None else None
+                announced = pagination.totalResults
+                first_total = announced if first_total is None else first_total
+                # Pages in flight are answered in any order: totals that grew meanwhile are
+                # walked to their end, whichever page said so, and not undone by one that did not.
+                total = max(total, announced) if went_in_flight and total else announced
+            pages = pagination.totalPages if pagination is not None else None
+            total_pages = max(total_pages, pages) if went_in_flight and pages else pages
             results = page.results or []
             stats.pages += bool(results)
             stats.elements_received += len(results)
