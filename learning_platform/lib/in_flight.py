@@ -60,6 +60,16 @@ class InFlight:
         return self.limit + self.limit // 2
 
 
+def total_now(kept: int | None, announced: int | None, in_flight: bool) -> int | None:
+    """A walk's total (elements, records or pages) once a page has announced `announced` (None:
+    it announced none). One page at a time, the latest page's word. In flight, pages are answered
+    in any order: the largest any of them announced, so that a total that grew meanwhile is walked
+    to its end, whichever page said so, and not undone by one answered before it grew."""
+    if in_flight and kept is not None and announced is not None:
+        return max(kept, announced)
+    return announced
+
+
 class Pace:
     """Whether a walk, its pages asked for one at a time, mostly waits on its upstream.
 

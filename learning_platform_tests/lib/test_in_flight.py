@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from learning_platform.lib.http import RequestStats
-from learning_platform.lib.in_flight import InFlight, Pace, fetch_in_order
+from learning_platform.lib.in_flight import InFlight, Pace, fetch_in_order, total_now
 
 
 class Clocks:
@@ -130,3 +130,11 @@ def test_a_walk_holds_half_as_many_pages_again_as_it_has_in_flight():
     halved = InFlight(8)
     halved.throttled()
     assert (halved.limit, halved.held) == (4, 6)
+
+
+def test_a_total_in_flight_is_the_largest_announced_and_one_at_a_time_the_latest():
+    assert total_now(30, 25, in_flight=True) == 30  # answered before the total grew
+    assert total_now(25, 30, in_flight=True) == 30
+    assert total_now(30, 25, in_flight=False) == 25  # one at a time, the latest page's word
+    assert total_now(None, 25, in_flight=True) == 25
+    assert total_now(5, None, in_flight=True) is None  # a page that announced no total

@@ -17,7 +17,7 @@ from learning_platform.lib.http import (
     RetryPolicy,
     UpstreamError,
 )
-from learning_platform.lib.in_flight import InFlight, Pace, fetch_in_order
+from learning_platform.lib.in_flight import InFlight, Pace, fetch_in_order, total_now
 from learning_platform.lib.linkedin_learning.records import Element, Page, decode_page
 from learning_platform.lib.oauth import ClientCredentialsToken
 from learning_platform.lib.windows import DayWindow
@@ -145,9 +145,7 @@ class LinkedInLearningApi:
                 announced = page.paging.total
                 totals.add(announced)
                 first_total = announced if first_total is None else first_total
-                # Pages in flight are answered in any order: a total that grew meanwhile is
-                # walked to its end, whichever page said so, and not undone by one that did not.
-                total = max(total, announced) if went_in_flight else announced
+                total = total_now(total, announced, went_in_flight)
             elements = page.elements if end is None else page.elements[: end - start]
             stats.pages += bool(elements)
             stats.elements_received += len(elements)

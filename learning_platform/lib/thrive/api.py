@@ -20,7 +20,7 @@ from learning_platform.lib.http import (
     UpstreamError,
     UpstreamNotFoundError,
 )
-from learning_platform.lib.in_flight import InFlight, Pace, fetch_in_order
+from learning_platform.lib.in_flight import InFlight, Pace, fetch_in_order, total_now
 from learning_platform.lib.oauth import ClientCredentialsToken
 from learning_platform.lib.thrive.config import ThriveConfig
 from learning_platform.lib.thrive.records import (
@@ -150,11 +150,9 @@ class ThriveApi:
             if pagination is not None and pagination.totalResults is not None:
                 announced = pagination.totalResults
                 first_total = announced if first_total is None else first_total
-                # Pages in flight are answered in any order: totals that grew meanwhile are
-                # walked to their end, whichever page said so, and not undone by one that did not.
-                total = max(total, announced) if went_in_flight and total else announced
+                total = total_now(total, announced, went_in_flight)
             pages = pagination.totalPages if pagination is not None else None
-            total_pages = max(total_pages, pages) if went_in_flight and pages else pages
+            total_pages = total_now(total_pages, pages, went_in_flight)
             results = page.results or []
             stats.pages += bool(results)
             stats.elements_received += len(results)
